@@ -1,0 +1,42 @@
+# Two commands matter: `make book` builds the HTML book, `make test` runs every test.
+# Both create the virtual environment and install the exact pins on first use.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+# the helper package is imported from this checkout (also inside git worktrees)
+export PYTHONPATH := $(CURDIR)
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: book test validate clean venv bench
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@rm -f $(VENV)/.installed-* && touch $@
+
+## make validate: check data/ against data/datapackage.json only (fast, no build)
+validate: $(STAMP)
+	$(BIN)/python -m migbook.validate data
+
+## make book: build the HTML book into _build/html (warnings are errors)
+book: $(STAMP)
+	$(BIN)/python -m migbook.validate data
+	@$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going \
+	  || { rm -rf _build/html; echo "Build failed: _build/html removed so nothing wrong is published." >&2; exit 1; }
+	@echo "Book: _build/html/index.html"
+
+## make test: the whole test suite (builds the book once into a temporary folder)
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
+
+clean:
+	rm -rf _build .pytest_cache
