@@ -33,7 +33,7 @@ book: $(STAMP)
 
 ## make test: the whole test suite (builds the book once into a temporary folder)
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests book
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py

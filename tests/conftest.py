@@ -36,12 +36,6 @@ def pytest_collect_file(file_path: Path, parent):
     return None
 
 
-def pytest_configure(config):
-    # the chapters are collected from book/ in addition to tests/
-    if not config.args or config.args == ["tests"]:
-        pass
-
-
 # ---------------------------------------------------------------- the built book
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
