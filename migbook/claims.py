@@ -75,7 +75,7 @@ class Bounds:
         return self.lo - x if x <= self.lo else x - self.hi
 
     def __str__(self) -> str:
-        fmt = lambda v: "−∞" if v == -math.inf else "∞" if v == math.inf else f"{v:,.6g}"
+        fmt = lambda v: "−∞" if v == -math.inf else "∞" if v == math.inf else _fmt(v)
         return (("[" if self.lo_closed else "(") + fmt(self.lo) + ", " + fmt(self.hi)
                 + ("]" if self.hi_closed else ")"))
 
@@ -135,6 +135,12 @@ def _num(x) -> float | None:
 
 
 def _fmt(x: float) -> str:
+    """A number for notes: whole numbers in full (16,823,669), others to 6 significant digits."""
+    x = float(x)
+    if x.is_integer() and abs(x) < 1e15:
+        return f"{x:,.0f}"
+    if abs(x) >= 1e5:
+        return f"{x:,.2f}"
     return f"{x:,.6g}"
 
 
@@ -167,7 +173,7 @@ def evaluate(row: dict, value, *, unit: str | None = None, readings: dict | None
                                 f"the plain reading gives {_fmt(val)}", note), alts)
     gap = b.distance(val)
     ref = float(row["cited_value"])
-    rel = f" ({gap / abs(ref):.1%} of the cited figure)" if ref else ""
+    rel = f" ({100 * gap / abs(ref):.2g}% of the cited figure)" if ref else ""
     side = "below" if val < b.lo else "above"
     return Result(cid, "discrepant", val, row_unit, str(b), "",
                   _join(f"computed {_fmt(val)} {row_unit} lies {_fmt(gap)} {side} the cited "

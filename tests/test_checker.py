@@ -76,7 +76,8 @@ def test_reproduced():
 def test_discrepant_says_by_how_much():
     r = evaluate(row("exact", "9920"), 9928)
     assert r.status == "discrepant"
-    assert "7.5 above" in r.note and "0.1%" in r.note
+    assert "7.5 above" in r.note and "0.076%" in r.note
+    assert "[9,919.5, 9,920.5)" in r.note
 
 
 def test_unit_word_discrepancy():
