@@ -7,9 +7,9 @@
 - :func:`show_table` renders a printed table with its title, source and notes.
 """
 from migbook.data import DataError, load, ledger, resource_meta, validate_package
-from migbook.claims import check, external, glue_value, evaluate, bounds
+from migbook.claims import check, cited, external, glue_cited, glue_value, evaluate, bounds
 from migbook.charts import figure
 from migbook.tables import show_table
 
-__all__ = ["DataError", "load", "ledger", "resource_meta", "validate_package", "check",
-           "external", "glue_value", "evaluate", "bounds", "figure", "show_table"]
+__all__ = ["DataError", "load", "ledger", "resource_meta", "validate_package", "check", "cited",
+           "external", "glue_cited", "glue_value", "evaluate", "bounds", "figure", "show_table"]

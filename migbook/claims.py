@@ -254,6 +254,24 @@ def external(claim_id: str, *, note: str, implied=None, implied_unit: str | None
     _publish(result, row)
 
 
+def cited(claim_id: str) -> float:
+    """The figure a claim prints, as a number in the claim's unit (from ``data/claims.csv``)."""
+    row = _row(claim_id)
+    if not row["cited_value"]:
+        raise ValueError(f"{claim_id}: the figure was left blank in print")
+    return float(row["cited_value"])
+
+
+def glue_cited(chapter: str) -> None:
+    """Glue ``cited-<claim id>`` (the printed figure) for every claim of ``chapter`` that has one,
+    so prose can quote the papers' figures without typing them."""
+    from migbook.data import ledger
+
+    led = ledger()
+    for cid, row in led[(led["chapter"] == chapter) & (led["cited_value"] != "")].iterrows():
+        glue_value(f"cited-{cid}", float(row["cited_value"]))
+
+
 def glue_value(name: str, value, display: bool = False) -> None:
     """Glue a number for the prose (numpy scalars become plain floats); returns nothing."""
     from myst_nb import glue
