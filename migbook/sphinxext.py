@@ -79,15 +79,20 @@ class claims_placeholder(nodes.General, nodes.Element):
     """Filled on doctree-resolved."""
 
 
+def mark_dynamic(env) -> None:
+    """The page being read holds a placeholder filled from the ledger: re-read it on every build."""
+    if not hasattr(env, "migbook_dynamic_docs"):
+        env.migbook_dynamic_docs = set()
+    env.migbook_dynamic_docs.add(env.docname)
+
+
 class ClaimsReportDirective(SphinxDirective):
     has_content = False
     option_spec = {}
 
     def run(self):
         env = self.env
-        if not hasattr(env, "migbook_dynamic_docs"):
-            env.migbook_dynamic_docs = set()
-        env.migbook_dynamic_docs.add(env.docname)
+        mark_dynamic(env)
         env.migbook_report_doc = env.docname
         return [claims_placeholder("", kind="report")]
 
@@ -280,4 +285,5 @@ def setup(app: Sphinx):
     app.connect("build-finished", _on_build_finished)
     app.add_node(claims_placeholder)
     app.add_directive("claims-report", ClaimsReportDirective)
+    app.setup_extension("migbook.appendix")  # errata, reconciliation and citation placeholders
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
