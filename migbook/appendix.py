@@ -24,7 +24,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from migbook.claims import STATUSES
 from migbook.data import ROOT, resource_meta
-from migbook.sphinxext import _fmt_value, mark_dynamic
+from migbook.sphinxext import mark_dynamic
 
 #: order and headings of the errata groups (the kinds of ``data/claims.csv``)
 KIND_LABELS = {
@@ -51,43 +51,61 @@ def _words(value: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- rendering
-def _cited(r: dict) -> str:
+def fmt_number(value) -> str:
+    """A recomputed value for reading: whole numbers in full with separators (``16,823,669``),
+    others to six significant digits without an exponent (``3.9802``, ``0.457``)."""
+    if value == "" or value is None:
+        return ""
+    x = float(value)
+    if x.is_integer() and abs(x) < 1e15:
+        return f"{x:,.0f}"
+    whole = len(str(int(abs(x)))) if abs(x) >= 1 else 0
+    lead = 0 if abs(x) >= 1 else -int(f"{abs(x):e}".split("e")[1]) - 1  # zeros after the point
+    text = f"{x:,.{max(0, 6 - whole) + lead}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _claim_cell(r: dict, up: str) -> str:
+    esc = html.escape
+    return (f'<a href="{up}{esc(r["url"])}" title="This claim in the reproducibility report">'
+            f'<code>{esc(r["id"])}</code></a><br>{esc(r["paper"])}, {esc(r["section"])}: '
+            f'{esc(r["statement"])}')
+
+
+def _figures_cell(r: dict) -> str:
     esc = html.escape
     if r["qualifier"] == "blank":
-        return f"“{esc(r['cited'])}” (left blank)"
-    high = f"–{esc(r['cited_high'])}" if r.get("cited_high") else ""
-    return (f"“{esc(r['cited'])}”<br><span class=\"migbook-muted\">{esc(r['qualifier'])} "
-            f"{esc(r['cited_value'])}{high} {esc(r['unit'])}</span>")
-
-
-def _recomputed(r: dict) -> str:
-    esc = html.escape
-    value = _fmt_value(r["computed_value"])
-    text = f"{value} {esc(r['computed_unit'])}" if value else "—"
-    extra = []
+        printed = f"<b>printed</b> “{esc(r['cited'])}” (left blank)"
+    else:
+        words = "" if r["qualifier"] == "exact" else f"{r['qualifier'].replace('_', ' ')} "
+        high = f" to {r['cited_high']}" if r.get("cited_high") else ""
+        printed = (f"<b>printed</b> “{esc(r['cited'])}” (read as {esc(words)}{esc(r['cited_value'])}{esc(high)} "
+                   f"{esc(r['unit'])})")
+    value = fmt_number(r["computed_value"])
+    recomputed = (f"<b>recomputed</b> {value} {esc(r['computed_unit'])}" if value
+                  else "<b>recomputed</b>: no figure")
+    parts = [printed, recomputed]
     if r.get("bounds"):
-        extra.append(f"cited bounds {esc(r['bounds'])}")
+        parts.append(f"the printed figure allows {esc(r['bounds'])}")
     if r.get("reading"):
-        extra.append(f"reading: {esc(r['reading'])}")
-    return text + "".join(f'<br><span class="migbook-muted">{e}</span>' for e in extra)
+        parts.append(f"reading adopted: {esc(r['reading'])}")
+    return "<br>".join(parts)
 
 
 def _table(rows: list[dict], up: str, prefix: str, caption: str) -> str:
     esc = html.escape
-    head = ["Claim", "Paper, place", "What it measures", "Cited", "Recomputed", "Status", "Evidence",
-            "Discussed in"]
+    head = ["Claim", "Printed and recomputed", "Status and evidence", "Discussed in"]
     body = []
     for r in rows:
         cid = esc(r["id"])
         body.append(
-            f'<tr id="{prefix}-{cid}" data-claim="{cid}" data-kind="{esc(r["kind"])}" data-status="{esc(r["status"])}">'
-            f'<th scope="row"><a href="{up}{esc(r["url"])}" title="This claim in the reproducibility report">'
-            f"<code>{cid}</code></a></th>"
-            f'<td>{esc(r["paper"])} {esc(r["section"])}</td><td>{esc(r["statement"])}</td>'
-            f"<td>{_cited(r)}</td><td class=\"num\">{_recomputed(r)}</td>"
-            f'<td><span class="claim-badge claim-{esc(r["status"])}">{esc(r["status"])}</span></td>'
-            f'<td>{esc(r["note"]) or "—"}</td>'
-            f'<td><a href="{up}{esc(r["where"])}">{esc(r["chapter"].split("/")[-1])}</a></td></tr>')
+            f'<tr id="{esc(prefix)}-{cid}" data-claim="{cid}" data-kind="{esc(r["kind"])}" '
+            f'data-status="{esc(r["status"])}">'
+            f'<th scope="row">{_claim_cell(r, up)}</th><td>{_figures_cell(r)}</td>'
+            f'<td><span class="claim-badge claim-{esc(r["status"])}">{esc(r["status"])}</span> '
+            f'{esc(r["note"])}</td>'
+            f'<td><a href="{up}{esc(r["where"])}" title="The computation, in its chapter">'
+            f'{esc(r["chapter"].split("/")[-1])}</a></td></tr>')
     return ('<div class="migbook-table-wrap"><table class="migbook-table migbook-claims">'
             f"<caption>{esc(caption)}</caption><thead><tr>"
             + "".join(f'<th scope="col">{h}</th>' for h in head)
@@ -120,8 +138,11 @@ def claims_list_html(rows: list[dict], docname: str, *, kinds_: list[str] | None
         out.append(f'<p class="migbook-empty">{esc(empty or "No ledger row of this kind yet.")}</p></div>')
         return "".join(out)
     if not group:
-        caption = (f"{_count_words(len(chosen), 'ledger row')} of kind {', '.join(want_kinds)} "
-                   f"({status_words}), in ledger order")
+        tally = ", ".join(f"{sum(r['status'] == s for r in chosen)} {s}" for s in want_status)
+        out.append(f'<p class="migbook-claims-tally">{_count_words(len(chosen), "ledger row")}: '
+                   f"{esc(tally)}.</p>")
+        caption = (f"Ledger rows of kind {', '.join(want_kinds)}"
+                   + (f" that are {status_words}" if statuses else "") + ", in ledger order")
         out.append(_table(chosen, up, prefix, caption))
         out.append("</div>")
         return "".join(out)
@@ -190,7 +211,7 @@ def cite_example_html(rows: list[dict], docname: str, cff: dict) -> str:
         return ('<div class="migbook-cite-example" data-claim="">'
                 '<p class="migbook-empty">The ledger has no rows yet; when it has, a worked example built '
                 f"from its first reproduced claim appears here. Meanwhile, cite the book as: {book}.</p></div>")
-    value = _fmt_value(r["computed_value"])
+    value = fmt_number(r["computed_value"])
     recomputed = f"recomputed {value} {r['computed_unit']}" if value else "no figure recomputed"
     detail = (f"claim {r['id']}: {r['statement']}; {r['paper']} {r['section']} prints “{r['cited']}”, "
               f"{recomputed} ({r['status']})")
