@@ -82,8 +82,9 @@ def _figures_cell(r: dict) -> str:
         printed = (f"<b>printed</b> “{esc(r['cited'])}” (read as {esc(words)}{esc(r['cited_value'])}{esc(high)} "
                    f"{esc(r['unit'])})")
     value = fmt_number(r["computed_value"])
-    recomputed = (f"<b>recomputed</b> {value} {esc(r['computed_unit'])}" if value
-                  else "<b>recomputed</b>: no figure")
+    label = "implied by the papers" if r["status"] == "external" else "recomputed"
+    recomputed = (f"<b>{label}</b> {value} {esc(r['computed_unit'])}" if value
+                  else f"<b>{label}</b>: no figure")
     parts = [printed, recomputed]
     if r.get("bounds"):
         parts.append(f"the printed figure allows {esc(r['bounds'])}")
