@@ -251,7 +251,7 @@ def test_links_of_the_back_matter_resolve(built_book):
 @BUILD
 def test_report_shows_how_to_cite_a_real_row(built_book, built_claims):
     soup = page(built_book, "report")
-    assert soup.find(id="how-to-cite-a-figure"), "the report page has no 'How to cite a figure' section"
+    assert soup.find(id="cite-a-figure"), "the report page has no 'How to cite a figure' section"
     example = soup.find(class_="migbook-cite-example")
     assert example is not None
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
