@@ -221,6 +221,15 @@ def test_outlier_screen_finds_what_the_rule_implies(built_book):
 
 
 @BUILD
+def test_errata_lists_the_outlier_rows_of_the_ledger(built_book, built_claims):
+    rows, block = listed_claims(page(built_book, "errata"), "outlier-rows")
+    want = [(r["id"], r["status"]) for r in built_claims if r["kind"] == "outlier"]
+    assert [(r["id"], r["status"]) for r in rows] == want
+    if not want:
+        assert block.find(class_="migbook-empty")
+
+
+@BUILD
 def test_repeat_screen_finds_what_the_data_imply(built_book):
     want = expected_repeats(ROOT / "data")
     assert repeats_on_page(page(built_book, "errata")) == want
@@ -350,18 +359,10 @@ def _execute(page_name: str, data: Path, tmp_path: Path) -> BeautifulSoup:
     from nbclient import NotebookClient
 
     nb = jupytext.read(ROOT / "book" / f"{page_name}.md")
-    env = {"MIGBOOK_DATA": str(data), "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        NotebookClient(nb, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(tmp_path)}}).execute()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    env = {**os.environ, "MIGBOOK_DATA": str(data),
+           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client.execute(env=env)  # the kernel reads data/ from MIGBOOK_DATA
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code"
                    for o in c.get("outputs", []))
     return BeautifulSoup(html, "html.parser")
