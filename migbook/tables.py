@@ -30,7 +30,7 @@ def table_html(name: str) -> str:
     return (f'<div class="migbook-table-wrap"><table class="migbook-table" id="table-{esc(name)}">'
             f"<caption>{caption}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>"
-            f'<p class="migbook-source">Source (as printed): {esc(meta.get("source", ""))}. '
+            f'<p class="migbook-source">Source (as printed): {esc(meta.get("source", "").rstrip("."))}. '
             f'Units: {esc(meta.get("units", ""))}. '
             f'<a href="../data/{esc(meta["path"])}" download>Download {esc(meta["path"])}</a></p>'
             + (f'<ul class="migbook-notes">{notes}</ul>' if notes else "") + "</div>")
