@@ -254,12 +254,14 @@ def external(claim_id: str, *, note: str, implied=None, implied_unit: str | None
     _publish(result, row)
 
 
-def cited(claim_id: str) -> float:
-    """The figure a claim prints, as a number in the claim's unit (from ``data/claims.csv``)."""
+def cited(claim_id: str, high: bool = False) -> float:
+    """The figure a claim prints, as a number in the claim's unit (from ``data/claims.csv``);
+    ``high=True`` gives the upper end of a range ("between 800,000 and 1 million")."""
     row = _row(claim_id)
-    if not row["cited_value"]:
-        raise ValueError(f"{claim_id}: the figure was left blank in print")
-    return float(row["cited_value"])
+    column = "cited_high" if high else "cited_value"
+    if not row[column]:
+        raise ValueError(f"{claim_id}: no {column} (left blank in print, or not a range)")
+    return float(row[column])
 
 
 def glue_cited(chapter: str) -> None:
