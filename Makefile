@@ -31,9 +31,11 @@ book: $(STAMP)
 	  || { rm -rf _build/html; echo "Build failed: _build/html removed so nothing wrong is published." >&2; exit 1; }
 	@echo "Book: _build/html/index.html"
 
-## make test: the whole test suite (builds the book once into a temporary folder)
+## make test: the whole test suite: unit, data and built-book tests (the book is built once, into a
+## temporary folder), then nbval over every notebook page (one notebook per worker)
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup tests book
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile book
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py

@@ -1,4 +1,6 @@
-"""Shared fixtures: the book built once per session, and nbval over the chapters via jupytext."""
+"""Shared fixtures: the book built once per session and served on 127.0.0.1.
+
+(nbval over the chapters is collected by the top-level conftest.py.)"""
 from __future__ import annotations
 
 import csv
@@ -15,25 +17,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-
-
-def chapter_sources() -> list[Path]:
-    """The notebook pages of the book (MyST markdown with a kernelspec)."""
-    return sorted(p for p in (ROOT / "book").glob("*.md") if "kernelspec:" in p.read_text(encoding="utf-8")[:400])
-
-
-# ---------------------------------------------------------------- nbval through jupytext
-def pytest_collect_file(file_path: Path, parent):
-    if file_path.suffix == ".md" and file_path.parent == ROOT / "book" and file_path in chapter_sources():
-        from nbval.plugin import IPyNbFile
-
-        out = ROOT / "_build" / "nbval" / (file_path.stem + ".ipynb")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([str(BIN / "jupytext"), "--quiet", "--to", "ipynb", "--output", str(out), str(file_path)],
-                       check=True)
-        parent.config.option.nbval_lax = True
-        return IPyNbFile.from_parent(parent, path=out)
-    return None
 
 
 # ---------------------------------------------------------------- the built book
