@@ -15,9 +15,10 @@ Charts
 Notebooks
     A chapter's executed notebook (written by myst-nb into its output folder) is published as
     ``_sources/<docname>.ipynb``: the theme's download menu offers it, and a line at the end of
-    the page links it. Each figure the notebook glues (and places with ``{glue:figure}``) is
-    attached to the markdown cell that places it as a PNG image, so the figures show in any
-    notebook viewer, without JavaScript.
+    the page links it. Its charts carry their static PNG (the kernel makes none, see
+    :mod:`migbook.charts`): beside the HTML of a chart a code cell shows, and, for a glued figure,
+    attached to the markdown cell that places it with ``{glue:figure}`` and shown right after
+    the directive; so the figures show in any notebook viewer, without JavaScript.
 
 Accessibility
     Header cells of tables written in MyST/reST get ``scope`` (the book's own tables already
@@ -38,7 +39,6 @@ import html
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -182,30 +182,59 @@ def _block_end(source: str, m: re.Match) -> int:
     return len(source) if nl < 0 else nl + 1
 
 
-def publish_notebook(src: Path, dest: Path, glue: dict) -> int:
-    """Copy the executed notebook ``src`` to ``dest``, attaching each glued figure as a PNG to
-    the markdown cell that places it. Returns the number of figures attached."""
+def _text(value) -> str:
+    return value if isinstance(value, str) else "".join(value or [])
+
+
+def _chart_png(html_text: str, assets: ChartAssets | None) -> tuple[str, str] | None:
+    """(base64 PNG, description) of the chart in a text/html output, made by ``assets``."""
+    m = CHART_RE.search(html_text)
+    if m is None or assets is None:
+        return None
+    spec = json.loads(m["spec"].replace("<\\/", "</"))
+    assets.vega(m["id"], spec)
+    png = (assets.out / f'{m["id"]}.png').read_bytes()
+    return base64.b64encode(png).decode(), spec.get("description", "")
+
+
+def publish_notebook(src: Path, dest: Path, glue: dict, assets: ChartAssets | None = None) -> int:
+    """Copy the executed notebook ``src`` to ``dest`` with its charts as images: a chart shown
+    by a code cell gets an ``image/png`` beside its HTML; a glued figure placed by a markdown
+    cell (``{glue:figure}``) is attached to that cell as a PNG and shown right after the
+    directive. Returns the number of images added."""
     import nbformat
 
     nb = nbformat.read(str(src), as_version=4)
-    attached = 0
+    added = 0
     for cell in nb.cells:
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if "text/html" in data and "image/png" not in data:
+                    made = _chart_png(_text(data["text/html"]), assets)
+                    if made:
+                        data["image/png"] = made[0]
+                        added += 1
+            continue
         if cell.cell_type != "markdown":
             continue
         inserts = []
         for m in GLUE_FIGURE_RE.finditer(cell.source):
             key = m["key"]
             data = (glue.get(key) or {}).get("data", {})
-            png = data.get("image/png")
+            png, desc = data.get("image/png"), re.sub(r"^<chart: |>$", "", _text(data.get("text/plain", key)))
+            if not png and "text/html" in data:
+                made = _chart_png(_text(data["text/html"]), assets)
+                png, desc = made if made else (None, desc)
             if not png:
                 continue
-            desc = data.get("text/plain", key)
-            desc = re.sub(r"^<chart: |>$", "", desc if isinstance(desc, str) else "".join(desc))
             name = f"{key}.png"
-            cell.setdefault("attachments", {})[name] = {"image/png": png if isinstance(png, str) else "".join(png)}
-            alt = desc.replace("[", "(").replace("]", ")").replace("\n", " ")
-            inserts.append((_block_end(cell.source, m), f"\n![{alt}](attachment:{name})\n"))
-            attached += 1
+            cell.setdefault("attachments", {})[name] = {"image/png": _text(png)}
+            alt = (desc or key).replace("[", "(").replace("]", ")").replace("\n", " ")
+            pos = _block_end(cell.source, m)
+            lead = "\n" if cell.source[:pos].endswith("\n") else "\n\n"
+            inserts.append((pos, f"{lead}![{alt}](attachment:{name})\n"))
+            added += 1
         for pos, text in reversed(inserts):  # right after the directive that places the figure
             cell.source = cell.source[:pos] + text + cell.source[pos:]
     nbformat.validate(nb)
@@ -213,7 +242,7 @@ def publish_notebook(src: Path, dest: Path, glue: dict) -> int:
     text = nbformat.writes(nb) + "\n"
     if not dest.exists() or dest.read_text(encoding="utf-8") != text:
         dest.write_text(text, encoding="utf-8")
-    return attached
+    return added
 
 
 def _executed_notebook(app: Sphinx, docname: str) -> Path | None:
@@ -254,7 +283,8 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     if nb is not None:
         rel = f"{pagename}.ipynb"
         publish_notebook(nb, Path(app.outdir) / "_sources" / rel,
-                         _glue_bundles(Path(app.env.mystnb_config.output_folder), pagename))
+                         _glue_bundles(Path(app.env.mystnb_config.output_folder), pagename),
+                         app.migbook_chart_assets)
         context["ipynb_source"] = rel  # the theme's download menu offers it (sphinx-book-theme)
         url = html.escape(pathto(f"_sources/{rel}", 1))
         name = html.escape(rel.split("/")[-1])

@@ -86,7 +86,7 @@ def test_published_notebook_carries_its_figures(tmp_path):
     nbformat.write(nb, str(src))
     png = "iVBORw0KGgo="
     glue = {"fig-a": {"data": {"image/png": png, "text/plain": "<chart: Lines of two things.>"}}}
-    assert site.publish_notebook(src, dest, glue) == 1
+    assert site.publish_notebook(src, dest, glue) == 1  # a glued image as it is
     out = nbformat.read(str(dest), as_version=4)
     cell = out.cells[1]
     assert cell.attachments == {"fig-a.png": {"image/png": png}}
@@ -226,3 +226,27 @@ def test_theme_icon_script_replaced(built_book):
     assert stub.stat().st_size < 1000, "the theme's 1.5 MB Font Awesome script is published again"
     css = (built_book / "_static" / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
     assert ".fa-bars:before" in css and "fa-solid-900.woff2" in css, "the theme no longer draws icons from its CSS"
+
+
+def test_published_notebook_gets_chart_images(tmp_path, sample_chart):
+    """The kernel makes no image: the published notebook gets each chart's PNG from the build."""
+    import nbformat
+
+    spec, chart_html = sample_chart
+    nb = nbformat.v4.new_notebook()
+    shown = nbformat.v4.new_output("display_data", data={"text/html": chart_html, "text/plain": "<chart>"})
+    nb.cells = [nbformat.v4.new_code_cell("chart", execution_count=1, outputs=[shown]),
+                nbformat.v4.new_markdown_cell("```{glue:figure} fig-b\n:name: fig-b\n```")]
+    src, dest = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
+    nbformat.write(nb, str(src))
+    glue = {"fig-b": {"data": {"text/html": chart_html, "text/plain": "<chart: Bars.>"}}}
+    assets = site.ChartAssets(tmp_path / "html", tmp_path / "cache")
+    assert site.publish_notebook(src, dest, glue, assets) == 2
+    out = nbformat.read(str(dest), as_version=4)
+    cid = re.search(r'id="(chart-[0-9a-f]{12})"', chart_html)[1]
+    png = (tmp_path / "html" / "_charts" / f"{cid}.png").read_bytes()
+    import base64
+
+    assert base64.b64decode(out.cells[0].outputs[0]["data"]["image/png"]) == png
+    assert base64.b64decode(out.cells[1].attachments["fig-b.png"]["image/png"]) == png
+    assert out.cells[1].source.endswith("```\n\n![Bars of three years of remittances.](attachment:fig-b.png)\n")
