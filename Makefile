@@ -35,6 +35,7 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests book
 
+## make bench: the performance budget (clean build vs a bare book, rebuilds, page weight) -> _build/bench.md
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py
 

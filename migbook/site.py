@@ -115,11 +115,19 @@ class ChartAssets:
                 vega_text = json.dumps(vlc.vegalite_to_vega(spec, vl_version=version),
                                        ensure_ascii=False, separators=(",", ":"))
                 cached.write_text(vega_text, encoding="utf-8")
+            svg = None
+
+            def make_svg() -> bytes:
+                nonlocal svg
+                if svg is None:  # drawn once from the compiled spec; the PNG rasterises it
+                    svg = vlc.vega_to_svg(json.loads(vega_text))
+                return svg.encode()
+
             files = {
                 ".vl.json": lambda: (json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode(),
                 ".csv": lambda: chart_data_csv(spec).encode(),
-                ".svg": lambda: vlc.vegalite_to_svg(spec, vl_version=version).encode(),
-                ".png": lambda: vlc.vegalite_to_png(spec, vl_version=version, scale=2),
+                ".svg": make_svg,
+                ".png": lambda: vlc.svg_to_png(make_svg().decode(), scale=2),
             }
             for ext, make in files.items():
                 path = self.out / f"{chart_id}{ext}"
