@@ -43,9 +43,6 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
-from sphinx.util import logging
-
-logger = logging.getLogger(__name__)
 
 CHARTS_DIR = "_charts"
 #: a chart as the renderer writes it (see migbook.charts._spec_html)
@@ -269,7 +266,7 @@ def _asset_name(asset) -> str:
 def _add_scopes(body: str) -> str:
     """``scope`` on the header cells docutils writes (column heads and stub columns)."""
     body = body.replace('<th class="head">', '<th class="head" scope="col">')
-    return re.sub(r'<th class="stub">', '<th class="stub" scope="row">', body)
+    return body.replace('<th class="stub">', '<th class="stub" scope="row">')
 
 
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
@@ -278,7 +275,7 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     body = context["body"]
     pathto = context["pathto"]
     if 'class="migbook-chart"' in body:
-        body, n = rewrite_charts(body, app.migbook_chart_assets, pathto)
+        body, _ = rewrite_charts(body, app.migbook_chart_assets, pathto)
         if "migbook-spec" not in body:  # every chart embeds a Vega spec: vega alone draws it
             context["script_files"][:] = [a for a in context["script_files"]
                                           if not any(v in _asset_name(a) for v in VEGA_EXTRA)]
