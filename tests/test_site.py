@@ -165,8 +165,15 @@ def test_every_chapter_offers_its_executed_notebook(built_book):
         store = built_book.parent / "jupyter_execute" / f"{doc}.glue.json"
         glue = json.loads(store.read_text(encoding="utf-8")) if store.exists() else {}
         for key in figures:
-            if "image/png" in glue.get(key, {}).get("data", {}) and key not in attached:
+            data = glue.get(key, {}).get("data", {})
+            is_image = "image/png" in data or 'class="migbook-chart"' in "".join(data.get("text/html", ""))
+            if is_image and key not in attached:
                 problems.append(f"{nb_path.name}: figure {key} is not attached as an image")
+        for i, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if 'class="migbook-chart"' in "".join(data.get("text/html", "")) and "image/png" not in data:
+                    problems.append(f"{nb_path.name}: cell {i} shows a chart with no image/png")
         text = page.read_text(encoding="utf-8")
         name = Path(doc).name + ".ipynb"
         if f'{name}" download="{name}"' not in text or "download-notebook-button" not in text:
