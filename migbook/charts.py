@@ -29,6 +29,7 @@ def _theme() -> alt.theme.ThemeConfig:
             "view": {"continuousWidth": 560, "continuousHeight": 300, "stroke": None},
             "font": FONT,
             "range": {"category": PALETTE},
+            "mark": {"color": PALETTE[0]},  # marks with no colour encoding (text and rules stay black)
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal",
                      "gridColor": "#e6e6e6"},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "right"},

@@ -21,8 +21,9 @@ Notebooks
     the directive; so the figures show in any notebook viewer, without JavaScript.
 
 Accessibility
-    Header cells of tables written in MyST/reST get ``scope`` (the book's own tables already
-    have it). Badges carry their status as text (:mod:`migbook.claims`).
+    Every header cell of a table gets ``scope`` if it lacks one (``col`` in the head, ``row`` in
+    the body): tables written in MyST, DataFrames shown by code cells, the back matter's lists.
+    Badges carry their status as text (:mod:`migbook.claims`).
 
 Page weight
     The theme loads Font Awesome twice: as a web font through its CSS (which draws every icon
@@ -263,10 +264,17 @@ def _asset_name(asset) -> str:
     return str(getattr(asset, "filename", None) or asset)
 
 
+TH_NO_SCOPE = re.compile(r"<th\b(?![^>]*\bscope=)")
+TABLE_PART = re.compile(r"(<thead\b.*?</thead>)|(<tbody\b.*?</tbody>)", re.S)
+
+
 def _add_scopes(body: str) -> str:
-    """``scope`` on the header cells docutils writes (column heads and stub columns)."""
-    body = body.replace('<th class="head">', '<th class="head" scope="col">')
-    return body.replace('<th class="stub">', '<th class="stub" scope="row">')
+    """``scope`` on every header cell that lacks one: ``col`` in a table's head, ``row`` in its
+    body (docutils tables, pandas DataFrames shown by code cells, pages of other extensions)."""
+    def part(m: re.Match) -> str:
+        return TH_NO_SCOPE.sub('<th scope="col"' if m[1] else '<th scope="row"', m[0])
+
+    return TABLE_PART.sub(part, body) if "<th" in body else body
 
 
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
