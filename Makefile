@@ -37,6 +37,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	$(BIN)/python -m pytest -n 2 --dist loadfile book
 
+## make bench: the performance budget (clean build vs a bare book, rebuilds, page weight) -> _build/bench.md
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py
 

@@ -3,13 +3,14 @@
 Importing :mod:`migbook` registers and enables both. Chapters only call :func:`figure`.
 
 The renderer writes a chart as a ``<div class="migbook-chart">`` holding its Vega-Lite spec
-(JSON), drawn in the browser by the vendored vega/vega-lite/vega-embed that the book's Sphinx
-extension adds to pages with charts; the same output bundle carries a static PNG (made by
-vl-convert) for places where HTML cannot run (a notebook viewer, a print-out).
+(JSON). The book's Sphinx extension (:mod:`migbook.site`) turns it into a chart drawn in the
+browser by the vendored Vega, and makes its static PNG and SVG at build time with vl-convert:
+they are the chart's downloads, its no-script fallback, and the image attached to the published
+notebook. The kernel makes no image: starting vl-convert costs about a second per notebook, and
+the build makes each chart's images once (cached by the spec's hash) instead.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import html
 import json
@@ -28,6 +29,7 @@ def _theme() -> alt.theme.ThemeConfig:
             "view": {"continuousWidth": 560, "continuousHeight": 300, "stroke": None},
             "font": FONT,
             "range": {"category": PALETTE},
+            "mark": {"color": PALETTE[0]},  # marks with no colour encoding (text and rules stay black)
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal",
                      "gridColor": "#e6e6e6"},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "right"},
@@ -50,16 +52,9 @@ def _spec_html(spec: dict) -> str:
             f'<script type="application/json" class="migbook-spec">{safe_json}</script></div>')
 
 
-def _png(spec: dict) -> str:
-    import vl_convert as vlc
-
-    return base64.b64encode(vlc.vegalite_to_png(spec, scale=2)).decode()
-
-
 def render(spec: dict, **kwargs) -> dict:
-    """Altair renderer: HTML drawn by local scripts + a static PNG fallback."""
-    return {"text/html": _spec_html(spec), "image/png": _png(spec),
-            "text/plain": f"<chart: {spec.get('description', '')}>"}
+    """Altair renderer: the chart's HTML (spec inside), drawn by local scripts; images at build time."""
+    return {"text/html": _spec_html(spec), "text/plain": f"<chart: {spec.get('description', '')}>"}
 
 
 alt.renderers.register("migbook", render)

@@ -286,4 +286,5 @@ def setup(app: Sphinx):
     app.add_node(claims_placeholder)
     app.add_directive("claims-report", ClaimsReportDirective)
     app.setup_extension("migbook.appendix")  # errata, reconciliation and citation placeholders
+    from migbook import site; site.setup(app)  # the published site: downloads, fallbacks, page weight
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

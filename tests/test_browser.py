@@ -1,14 +1,81 @@
-"""Headless Chromium: every chart is drawn, no console error, nothing requested off the local server."""
+"""Headless Chromium over every page of the built book.
+
+Each page must load with no console error and no failed request, request nothing outside the
+local server, draw every chart (in the book's colour-blind-safe palette, with a text
+description), show every glued value, link every badge to an existing row of the report, give
+every table header cells, and show the theme's icons. Then: charts fall back to their static
+image when JavaScript is off or Vega fails, and a printed page keeps its charts. A failure names
+the page and the element.
+"""
 import os
+import re
 import shutil
 
 import pytest
+
+from migbook.charts import PALETTE
+from migbook.claims import STATUSES
 
 pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
+
+# What one page reports about itself, in one round trip.
+INSPECT = r"""
+(palette) => {
+  const out = {charts: [], glue: [], badges: [], tables: [], icons: []};
+  const label = (el) => (el.id ? '#' + el.id : '') ||
+      (el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40);
+  const near = (el) => (el.closest('p, li, td, div') || el).textContent.trim().replace(/\s+/g, ' ').slice(0, 80);
+  const allowed = new Set(palette.map(c => c.toLowerCase()));
+  const toHex = (c) => {
+    const m = /^rgba?\((\d+),\s*(\d+),\s*(\d+)(?:,\s*([\d.]+))?\)$/.exec(c || '');
+    if (!m) return null;
+    if (m[4] !== undefined && +m[4] === 0) return null;
+    return '#' + [m[1], m[2], m[3]].map(x => (+x).toString(16).padStart(2, '0')).join('');
+  };
+  const neutral = (h) => h.slice(1, 3) === h.slice(3, 5) && h.slice(3, 5) === h.slice(5, 7);
+  document.querySelectorAll('.migbook-chart').forEach(el => {
+    const view = el.querySelector('.migbook-chart-view');
+    const marks = el.querySelectorAll('svg [class^="mark-"] path, svg [class^="mark-"] line, ' +
+                                      'svg [class^="mark-"] rect, svg [class^="mark-"] circle');
+    const colours = new Set();
+    el.querySelectorAll('svg .mark-line path, svg .mark-rect path, svg .mark-symbol path, svg .mark-area path, ' +
+                        'svg .mark-arc path, svg .mark-trail path, svg .mark-rule line, svg .mark-tick rect')
+      .forEach(m => {
+        const cs = getComputedStyle(m);
+        [cs.fill, cs.stroke].forEach(c => { const h = toHex(c); if (h && !neutral(h) && !allowed.has(h)) colours.add(h); });
+      });
+    const desc = el.querySelector('.migbook-chart-desc p');
+    out.charts.push({id: el.id, state: el.dataset.rendered || null, marks: marks.length,
+                     aria: view ? (view.getAttribute('aria-label') || '').trim() : '',
+                     desc: desc ? desc.textContent.trim() : '', offPalette: [...colours],
+                     downloads: el.querySelectorAll('.migbook-chart-downloads a[download]').length});
+  });
+  document.querySelectorAll('span.pasted-text, span.pasted-inline').forEach(el => {
+    const t = el.textContent.trim();
+    if (!t || /^(nan|none|null|undefined|inf|-inf)$/i.test(t)) out.glue.push({text: t, near: near(el)});
+  });
+  document.querySelectorAll('a.claim-badge').forEach(el => {
+    out.badges.push({text: el.textContent.trim(), href: el.href, id: (el.closest('[id^="claim-"]') || {}).id || ''});
+  });
+  document.querySelectorAll('article table').forEach((t, i) => {
+    out.tables.push({label: t.id || (t.caption ? t.caption.textContent.trim().slice(0, 50) : 'table ' + (i + 1)),
+                     th: t.querySelectorAll('th').length,
+                     noScope: t.querySelectorAll('th:not([scope])').length});
+  });
+  document.querySelectorAll('i[class*="fa-"], span[class*="fa-"]').forEach(el => {
+    if (!el.getClientRects().length) return;  // not shown on this layout
+    const before = getComputedStyle(el, '::before');
+    const svg = el.querySelector('svg') || (el.previousElementSibling && el.previousElementSibling.tagName === 'svg');
+    if (!svg && (before.content === 'none' || before.content === 'normal' || !/Font Awesome/.test(before.fontFamily)))
+      out.icons.push(el.className);
+  });
+  return out;
+}
+"""
 
 
 @pytest.fixture(scope="module")
@@ -27,46 +94,143 @@ def browser():
 
 
 def pages(built_book):
-    return ["index.html"] + sorted(str(p.relative_to(built_book)) for p in (built_book / "book").glob("*.html"))
+    top = sorted(str(p.relative_to(built_book)) for p in built_book.glob("*.html"))
+    return top + sorted(str(p.relative_to(built_book)) for p in (built_book / "book").glob("*.html"))
+
+
+def report_rows(built_book) -> set[str]:
+    text = (built_book / "book" / "report.html").read_text(encoding="utf-8")
+    return set(re.findall(r'<tr id="([^"]+)" data-status=', text))
+
+
+def chart_pages(built_book) -> list[str]:
+    return [rel for rel in pages(built_book) if 'class="migbook-chart"' in (built_book / rel).read_text(encoding="utf-8")]
+
+
+class Watch:
+    """Console errors, failed or refused requests and off-server requests of one page."""
+
+    def __init__(self, page, base):
+        self.outside, self.errors = [], []
+        page.on("request", lambda r: self.outside.append(r.url)
+                if not r.url.startswith((base, "data:", "blob:")) else None)
+        page.on("response", lambda r: self.errors.append(f"HTTP {r.status} for {r.url}") if r.status >= 400 else None)
+        page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url} ({r.failure})")
+                if r.url.startswith(base) else None)
+        # "Failed to load resource" duplicates a response error above (or the browser's own favicon probe)
+        page.on("console", lambda m: self.errors.append(f"console error: {m.text} (at {m.location.get('url', '?')}"
+                                                        f":{m.location.get('lineNumber', '?')})")
+                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught exception: {e}"))
+
+    def problems(self, rel):
+        return ([f"{rel}: requested {u} (outside the local server)" for u in self.outside]
+                + [f"{rel}: {e}" for e in self.errors])
 
 
 def test_every_page_in_the_browser(browser, built_book, served_book):
     problems = []
+    rows = report_rows(built_book)
     for rel in pages(built_book):
         page = browser.new_page()
-        outside, errors = [], []
-        page.on("request", lambda r: outside.append(r.url)
-                if not (r.url.startswith(served_book) or r.url.startswith("data:") or r.url.startswith("blob:")) else None)
-        page.on("response", lambda r: errors.append(f"HTTP {r.status} for {r.url}") if r.status >= 400 else None)
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error"
-                and not m.text.startswith("Failed to load resource") else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        watch = Watch(page, served_book)
         page.goto(f"{served_book}/{rel}", wait_until="load")
-        charts = page.locator(".migbook-chart")
-        n = charts.count()
-        if n:
+        if page.locator(".migbook-chart").count():
             try:
                 page.wait_for_function(
                     "() => [...document.querySelectorAll('.migbook-chart')].every(e => e.dataset.rendered)",
                     timeout=15000)
             except Exception:
-                pass
-            for i in range(n):
-                el = charts.nth(i)
-                cid = el.get_attribute("id")
-                state = el.get_attribute("data-rendered")
-                marks = el.locator("svg .mark-group, svg path, svg line, svg rect").count()
-                if state != "true" or marks == 0:
-                    problems.append(f"{rel}: chart {cid} not drawn (state={state}, marks={marks})")
-        empty = page.locator("span.pasted-text:empty, span.pasted-inline:empty").count()
-        if empty:
-            problems.append(f"{rel}: {empty} empty glued value(s)")
-        for url in outside:
-            problems.append(f"{rel}: requested {url} (outside the local server)")
-        for e in errors:
-            problems.append(f"{rel}: console error: {e}")
+                pass  # reported chart by chart below
+        page.wait_for_load_state("networkidle")
+        info = page.evaluate(INSPECT, PALETTE)
+        for c in info["charts"]:
+            where = f"{rel}: chart {c['id']}"
+            if c["state"] != "true" or c["marks"] == 0:
+                problems.append(f"{where} not drawn (state={c['state']}, marks={c['marks']})")
+            if not c["aria"] or not c["desc"]:
+                problems.append(f"{where} has no text description (aria-label={c['aria']!r})")
+            if c["offPalette"]:
+                problems.append(f"{where} uses colours outside the Okabe-Ito palette: {', '.join(c['offPalette'])}")
+            if c["downloads"] != 4:
+                problems.append(f"{where} offers {c['downloads']} downloads (PNG, SVG, CSV, Vega-Lite JSON expected)")
+        for g in info["glue"]:
+            problems.append(f"{rel}: glued value shows {g['text']!r} in: {g['near']!r}")
+        for b in info["badges"]:
+            where = f"{rel}: badge of {b['id'] or '?'}"
+            if b["text"] not in STATUSES:
+                problems.append(f"{where} reads {b['text']!r}, not a status word")
+            target, _, anchor = b["href"].partition("#")
+            if not target.endswith("/book/report.html") or anchor not in rows:
+                problems.append(f"{where} links to {b['href']}, not to a row of the report")
+            elif b["id"] and b["id"] != f"claim-{anchor}":
+                problems.append(f"{where} links to the row of another claim ({anchor})")
+        for t in info["tables"]:
+            if not t["th"] or t["noScope"]:
+                problems.append(f"{rel}: table {t['label']!r} has {t['th']} header cells, {t['noScope']} without scope")
+        for cls in info["icons"]:
+            problems.append(f"{rel}: icon {cls!r} is not drawn")
+        problems += watch.problems(rel)
         page.close()
     assert not problems, "\n".join(problems)
+
+
+def test_charts_without_javascript(browser, built_book, served_book):
+    """With JavaScript off, every chart shows its static image (noscript), loaded, with alt text."""
+    rels = chart_pages(built_book)
+    if not rels:
+        pytest.skip("no chart in the book yet")
+    ctx = browser.new_context(java_script_enabled=False)
+    problems = []
+    for rel in rels:
+        page = ctx.new_page()
+        page.goto(f"{served_book}/{rel}", wait_until="load")
+        for img in page.eval_on_selector_all(
+                ".migbook-chart", "els => els.map(e => { const i = e.querySelector('img.migbook-chart-static');"
+                " return {id: e.id, ok: !!i && i.complete && i.naturalWidth > 0 && i.getClientRects().length > 0,"
+                " alt: i ? i.alt : ''}; })"):
+            if not img["ok"] or not img["alt"].strip():
+                problems.append(f"{rel}: chart {img['id']}: no static image shown without JavaScript (alt={img['alt']!r})")
+        page.close()
+    ctx.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_chart_falls_back_to_its_image_when_vega_fails(browser, built_book, served_book):
+    rels = chart_pages(built_book)
+    if not rels:
+        pytest.skip("no chart in the book yet")
+    page = browser.new_page()
+    page.route("**/vega.min.js*", lambda route: route.fulfill(status=200, body="/* vega missing */",
+                                                              content_type="text/javascript"))
+    page.on("console", lambda m: None)
+    page.goto(f"{served_book}/{rels[0]}", wait_until="load")
+    page.wait_for_function("() => [...document.querySelectorAll('.migbook-chart')].every(e => e.dataset.rendered)",
+                           timeout=10000)
+    states = page.eval_on_selector_all(
+        ".migbook-chart", "els => els.map(e => [e.id, e.dataset.rendered, "
+        "!!e.querySelector('.migbook-chart-view img.migbook-chart-static')])")
+    page.close()
+    assert all(s == "error" and img for _, s, img in states), f"{rels[0]}: {states}"
+
+
+def test_printed_page_keeps_its_charts(browser, built_book, served_book):
+    rels = chart_pages(built_book)
+    if not rels:
+        pytest.skip("no chart in the book yet")
+    page = browser.new_page()
+    page.goto(f"{served_book}/{rels[0]}", wait_until="load")
+    page.wait_for_function("() => [...document.querySelectorAll('.migbook-chart')].every(e => e.dataset.rendered)",
+                           timeout=15000)
+    page.emulate_media(media="print")
+    shown = page.eval_on_selector_all(
+        ".migbook-chart", "els => els.map(e => [e.id, !!e.querySelector('svg') && "
+        "e.querySelector('svg').getClientRects().length > 0, "
+        "getComputedStyle(e.querySelector('.migbook-chart-downloads')).display])")
+    page.close()
+    for cid, drawn, links in shown:
+        assert drawn, f"{rels[0]}: chart {cid} not shown when printed"
+        assert links == "none", f"{rels[0]}: chart {cid}: download links printed"
 
 
 def test_report_filters(browser, built_book, served_book, built_claims):
