@@ -18,6 +18,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from migbook.claims import STATUSES
-from migbook.data import DataError, ROOT, data_dir, ledger, validate_package
+from migbook.data import VALIDATED_ENV, DataError, ROOT, data_digest, data_dir, ledger, validate_package
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -56,6 +57,8 @@ def _on_builder_inited(app: Sphinx) -> None:
         validate_package()
     except DataError as exc:
         raise ExtensionError(f"data/ does not match data/datapackage.json; nothing is built.\n{exc}") from exc
+    # the chapters' kernels (started later, from this process) need not validate these bytes again
+    os.environ[VALIDATED_ENV] = data_digest()
     stamp = Path(app.doctreedir) / "migbook-inputs.sha256"
     digest = _inputs_hash()
     app.env.migbook_inputs_changed = not stamp.exists() or stamp.read_text() != digest
