@@ -26,7 +26,6 @@ validate: $(STAMP)
 
 ## make book: build the HTML book into _build/html (warnings are errors)
 book: $(STAMP)
-	$(BIN)/python -m migbook.validate data
 	@$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going \
 	  || { rm -rf _build/html; echo "Build failed: _build/html removed so nothing wrong is published." >&2; exit 1; }
 	@echo "Book: _build/html/index.html"

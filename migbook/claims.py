@@ -224,7 +224,8 @@ class _Record:
 def badge_html(result: Result, row: dict) -> str:
     """The status badge shown under a check: text (not colour alone) and a link to the report."""
     esc = html.escape
-    value = "" if result.computed_value is None else f" computed <b>{_fmt(result.computed_value)}</b> {esc(result.unit)};"
+    verb = "the papers imply" if result.status == "external" else "computed"
+    value = "" if result.computed_value is None else f" {verb} <b>{_fmt(result.computed_value)}</b> {esc(result.unit)};"
     note = f' <span class="claim-note">{esc(result.note)}</span>' if result.note else ""
     return (f'<div class="claim-check" id="claim-{esc(result.id)}">'
             f'<a class="claim-badge claim-{result.status}" href="report.html#{esc(result.id)}" '

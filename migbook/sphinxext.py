@@ -53,12 +53,18 @@ def _inputs_hash() -> str:
 
 
 def _on_builder_inited(app: Sphinx) -> None:
-    try:
-        validate_package()
-    except DataError as exc:
-        raise ExtensionError(f"data/ does not match data/datapackage.json; nothing is built.\n{exc}") from exc
+    data_sum = data_digest()
+    valid = Path(app.doctreedir) / "migbook-valid-data.sha256"
+    # bytes that passed validation in an earlier build of this folder need no second look
+    if not (valid.exists() and valid.read_text() == data_sum):
+        try:
+            validate_package()
+        except DataError as exc:
+            raise ExtensionError(f"data/ does not match data/datapackage.json; nothing is built.\n{exc}") from exc
+        valid.parent.mkdir(parents=True, exist_ok=True)
+        valid.write_text(data_sum)
     # the chapters' kernels (started later, from this process) need not validate these bytes again
-    os.environ[VALIDATED_ENV] = data_digest()
+    os.environ[VALIDATED_ENV] = data_sum
     stamp = Path(app.doctreedir) / "migbook-inputs.sha256"
     digest = _inputs_hash()
     app.env.migbook_inputs_changed = not stamp.exists() or stamp.read_text() != digest
@@ -71,10 +77,14 @@ def _on_builder_inited(app: Sphinx) -> None:
 
 
 def _on_get_outdated(app, env, added, changed, removed):
-    outdated = set(getattr(env, "migbook_dynamic_docs", set()))
+    """Pages that show other pages' results are re-read whenever any other page is, or when data/
+    or the helper package changed (then every page is)."""
     if getattr(env, "migbook_inputs_changed", False):
-        outdated |= set(env.found_docs)
-    return sorted(outdated - set(added) - set(changed))
+        return sorted(set(env.found_docs) - set(added) - set(changed))
+    dynamic = set(getattr(env, "migbook_dynamic_docs", set()))
+    if (set(added) | set(changed) | set(removed)) - dynamic:
+        return sorted(dynamic - set(added) - set(changed))
+    return []
 
 
 # --------------------------------------------------------------------------- directive

@@ -138,3 +138,17 @@ def test_every_table_has_provenance():
         meta = D.resource_meta(name)
         assert meta["paper"] in ("p2001", "p2004") and meta["table"].startswith("Table ")
         assert meta["source"] and meta["title"] and meta["units"]
+
+
+def test_real_build_fails_on_malformed_data(broken, tmp_path):
+    """The whole road: jupyter-book itself stops, naming the file, line and column, and writes no page."""
+    edit(broken, "p2004_table1.csv", lambda s: s.replace("13266", "13,266x", 1).replace('13,266x', '"13,266"'))
+    env = {**os.environ, "MIGBOOK_DATA": str(broken), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
+                           "--path-output", str(tmp_path), "-W", "-n", "--keep-going"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "data/p2004_table1.csv, line 14, column 'remittances'" in out
+    assert "thousands separators" in out
+    assert not list((tmp_path / "_build" / "html").glob("book/*.html"))
