@@ -53,7 +53,6 @@ CHART_RE = re.compile(
 VIEW_OPEN = '<div class="migbook-chart-view"'
 DESIGN_ASSETS = ("sphinx-design", "design-tabs.js")
 SD_CLASS_RE = re.compile(r'class="(?:[^"]*\s)?sd-')
-VEGA_EXTRA = ("vendor/vega-lite.min.js", "vendor/vega-embed.min.js")
 GLUE_FIGURE_RE = re.compile(r"^(?P<fence>:{3,}|`{3,})\{glue(?::figure)?\}[ \t]+(?P<key>[^\s`]+)[ \t]*$", re.M)
 
 
@@ -284,9 +283,6 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     pathto = context["pathto"]
     if 'class="migbook-chart"' in body:
         body, _ = rewrite_charts(body, app.migbook_chart_assets, pathto)
-        if "migbook-spec" not in body:  # every chart embeds a Vega spec: vega alone draws it
-            context["script_files"][:] = [a for a in context["script_files"]
-                                          if not any(v in _asset_name(a) for v in VEGA_EXTRA)]
     if not SD_CLASS_RE.search(body):
         for key in ("script_files", "css_files"):
             context[key][:] = [a for a in context[key] if not any(d in _asset_name(a) for d in DESIGN_ASSETS)]

@@ -33,7 +33,6 @@ from migbook.data import VALIDATED_ENV, DataError, ROOT, data_digest, data_dir, 
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-VENDOR = ["vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js"]
 LEDGER_COLUMNS = ["id", "paper", "section", "chapter", "kind", "statement", "cited", "qualifier",
                   "cited_value", "cited_high", "unit", "source", "remark"]
 OUT_COLUMNS = ["id", "paper", "section", "chapter", "kind", "statement", "cited", "qualifier",
@@ -255,8 +254,9 @@ def _on_page_context(app, pagename, templatename, context, doctree):
     _drop_thebe(context)
     body = context.get("body", "")
     if 'class="migbook-chart"' in body:
-        for i, js in enumerate(VENDOR + ["migbook-charts.js"]):
-            app.add_js_file(js, priority=600 + i)
+        # the chart script fetches vega from the vendor folder when a chart nears the viewport
+        vendor = context["pathto"]("_static/vendor/", 1)
+        app.add_js_file("migbook-charts.js", priority=600, **{"data-vendor": vendor})
     if "migbook-report" in body:
         app.add_js_file("migbook-report.js", priority=650)
 

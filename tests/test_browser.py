@@ -128,6 +128,19 @@ class Watch:
                 + [f"{rel}: {e}" for e in self.errors])
 
 
+def draw_all(page, timeout=15000):
+    """Charts draw as they come near the viewport: scroll to each in turn, then wait for all."""
+    page.evaluate("""async () => {
+        for (const e of document.querySelectorAll('.migbook-chart')) {
+            e.scrollIntoView();
+            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        }
+    }""")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.migbook-chart')].every(e => e.dataset.rendered)",
+        timeout=timeout)
+
+
 def test_every_page_in_the_browser(browser, built_book, served_book):
     problems = []
     rows = report_rows(built_book)
@@ -137,9 +150,7 @@ def test_every_page_in_the_browser(browser, built_book, served_book):
         page.goto(f"{served_book}/{rel}", wait_until="load")
         if page.locator(".migbook-chart").count():
             try:
-                page.wait_for_function(
-                    "() => [...document.querySelectorAll('.migbook-chart')].every(e => e.dataset.rendered)",
-                    timeout=15000)
+                draw_all(page)
             except Exception:
                 pass  # reported chart by chart below
         page.wait_for_load_state("networkidle")
@@ -205,8 +216,7 @@ def test_chart_falls_back_to_its_image_when_vega_fails(browser, built_book, serv
                                                               content_type="text/javascript"))
     page.on("console", lambda m: None)
     page.goto(f"{served_book}/{rels[0]}", wait_until="load")
-    page.wait_for_function("() => [...document.querySelectorAll('.migbook-chart')].every(e => e.dataset.rendered)",
-                           timeout=10000)
+    draw_all(page, timeout=10000)
     states = page.eval_on_selector_all(
         ".migbook-chart", "els => els.map(e => [e.id, e.dataset.rendered, "
         "!!e.querySelector('.migbook-chart-view img.migbook-chart-static')])")
@@ -220,8 +230,7 @@ def test_printed_page_keeps_its_charts(browser, built_book, served_book):
         pytest.skip("no chart in the book yet")
     page = browser.new_page()
     page.goto(f"{served_book}/{rels[0]}", wait_until="load")
-    page.wait_for_function("() => [...document.querySelectorAll('.migbook-chart')].every(e => e.dataset.rendered)",
-                           timeout=15000)
+    draw_all(page)
     page.emulate_media(media="print")
     shown = page.eval_on_selector_all(
         ".migbook-chart", "els => els.map(e => [e.id, !!e.querySelector('svg') && "

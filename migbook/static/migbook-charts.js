@@ -1,8 +1,31 @@
 /* Draw every .migbook-chart on the page with the vendored Vega (no network).
    The build embeds each chart's Vega spec (compiled from its Vega-Lite spec by vl-convert), so
    vega.min.js alone draws it; a page still holding a Vega-Lite spec is drawn by vega-embed.
-   If drawing fails, the chart's static PNG (made at build time) is shown instead. */
+   Vega (half a megabyte) is fetched only when a chart comes near the viewport, so a reader who
+   never scrolls to a chart never downloads it. If drawing fails, or the page is printed before a
+   chart was drawn, the chart's static PNG (made at build time) is shown instead. */
 (function () {
+  var me = document.currentScript;
+  var base = (me && me.dataset.vendor) || "_static/vendor/";
+  var loading = {};
+  function load(name) {
+    if (!loading[name]) {
+      loading[name] = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = base + name;
+        s.onload = resolve;
+        s.onerror = function () { reject(new Error("cannot load " + s.src)); };
+        document.head.appendChild(s);
+      });
+    }
+    return loading[name];
+  }
+  function scriptsFor(vegaLite) {
+    var ready = window.vega ? Promise.resolve() : load("vega.min.js");
+    if (!vegaLite) return ready;
+    return ready.then(function () { return window.vegaLite || load("vega-lite.min.js"); })
+                .then(function () { return window.vegaEmbed || load("vega-embed.min.js"); });
+  }
   function fallback(el, view) {
     var src = el.dataset.static;
     if (!src || !view) return;
@@ -17,28 +40,41 @@
     var view = el.querySelector(".migbook-chart-view");
     var vg = el.querySelector("script.migbook-vega");
     var vl = el.querySelector("script.migbook-spec");
-    if (!view || el.dataset.rendered) return;
+    if (!view || el.dataset.rendered || el.dataset.drawing) return;
+    el.dataset.drawing = "true";
     function done() { el.dataset.rendered = "true"; }
     function fail(err) {
       el.dataset.rendered = "error";
       console.error("migbook chart", el.id, err);
       fallback(el, view);
     }
-    try {
+    scriptsFor(!vg).then(function () {
       if (vg && window.vega) {
-        new vega.View(vega.parse(JSON.parse(vg.textContent)),
-                      { renderer: "svg", container: view, hover: true })
-          .runAsync().then(done, fail);
+        return new vega.View(vega.parse(JSON.parse(vg.textContent)),
+                             { renderer: "svg", container: view, hover: true }).runAsync();
       } else if (vl && window.vegaEmbed) {
-        vegaEmbed(view, JSON.parse(vl.textContent), {
+        return vegaEmbed(view, JSON.parse(vl.textContent), {
           renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false }
-        }).then(done, fail);
-      } else {
-        fail(new Error("no chart spec or no Vega script on this page"));
+        });
       }
-    } catch (err) { fail(err); }
+      throw new Error("no chart spec or no Vega script on this page");
+    }).then(done, fail);
   }
-  function draw() { document.querySelectorAll(".migbook-chart").forEach(drawOne); }
+  function draw() {
+    var charts = document.querySelectorAll(".migbook-chart");
+    if (!("IntersectionObserver" in window)) { charts.forEach(drawOne); return; }
+    var io = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) { io.unobserve(e.target); drawOne(e.target); }
+      });
+    }, { rootMargin: "800px 0px" });
+    charts.forEach(function (el) { io.observe(el); });
+    window.addEventListener("beforeprint", function () {
+      charts.forEach(function (el) {
+        if (!el.dataset.rendered) { el.dataset.rendered = "static"; fallback(el, el.querySelector(".migbook-chart-view")); }
+      });
+    });
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
   else draw();
 })();
