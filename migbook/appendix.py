@@ -22,7 +22,7 @@ from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from migbook.claims import STATUSES
+from migbook.claims import STATUSES, fmt_number
 from migbook.data import ROOT, resource_meta
 from migbook.sphinxext import mark_dynamic
 
@@ -51,20 +51,6 @@ def _words(value: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- rendering
-def fmt_number(value) -> str:
-    """A recomputed value for reading: whole numbers in full with separators (``16,823,669``),
-    others to six significant digits without an exponent (``3.9802``, ``0.457``)."""
-    if value == "" or value is None:
-        return ""
-    x = float(value)
-    if x.is_integer() and abs(x) < 1e15:
-        return f"{x:,.0f}"
-    whole = len(str(int(abs(x)))) if abs(x) >= 1 else 0
-    lead = 0 if abs(x) >= 1 else -int(f"{abs(x):e}".split("e")[1]) - 1  # zeros after the point
-    text = f"{x:,.{max(0, 6 - whole) + lead}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _claim_cell(r: dict, up: str) -> str:
     esc = html.escape
     return (f'<a href="{up}{esc(r["url"])}" title="This claim in the reproducibility report">'

@@ -134,14 +134,30 @@ def _num(x) -> float | None:
     return float(x)
 
 
-def _fmt(x: float) -> str:
-    """A number for notes: whole numbers in full (16,823,669), others to 6 significant digits."""
-    x = float(x)
+def fmt_number(value) -> str:
+    """A number for readers, everywhere the book prints one (badges, notes, report, back matter):
+    whole numbers in full with separators (``16,823,669``); others to six significant digits and
+    at least one decimal, never with an exponent (``3.9802``, ``0.457``, ``16,823,669.5``)."""
+    if value == "" or value is None:
+        return ""
+    x = float(value)
     if x.is_integer() and abs(x) < 1e15:
         return f"{x:,.0f}"
-    if abs(x) >= 1e5:
-        return f"{x:,.2f}"
-    return f"{x:,.6g}"
+    whole = len(str(int(abs(x)))) if abs(x) >= 1 else 0
+    lead = 0 if abs(x) >= 1 else -int(f"{abs(x):e}".split("e")[1]) - 1  # zeros after the point
+    text = f"{x:,.{max(1, 6 - whole) + lead}f}"
+    return text.rstrip("0").rstrip(".")
+
+
+_fmt = fmt_number
+
+
+def _percent(p: float) -> str:
+    """A relative gap: whole percent from 1% up (``29,000%``), else two significant digits
+    (``0.076%``), never with an exponent."""
+    if p >= 1:
+        return f"{p:,.0f}%"
+    return f"{p:.{max(0, 1 - math.floor(math.log10(p)))}f}%" if p > 0 else "0%"
 
 
 def evaluate(row: dict, value, *, unit: str | None = None, readings: dict | None = None,
@@ -173,7 +189,7 @@ def evaluate(row: dict, value, *, unit: str | None = None, readings: dict | None
                                 f"the plain reading gives {_fmt(val)}", note), alts)
     gap = b.distance(val)
     ref = float(row["cited_value"])
-    rel = f" ({100 * gap / abs(ref):.2g}% of the cited figure)" if ref else ""
+    rel = f" ({_percent(100 * gap / abs(ref))} of the cited figure)" if ref else ""
     side = "below" if val < b.lo else "above"
     return Result(cid, "discrepant", val, row_unit, str(b), "",
                   _join(f"computed {_fmt(val)} {row_unit} lies {_fmt(gap)} {side} the cited "

@@ -52,6 +52,7 @@ CHART_RE = re.compile(
     r'<script type="application/json" class="migbook-spec">(?P<spec>.*?)</script></div>', re.S)
 VIEW_OPEN = '<div class="migbook-chart-view"'
 DESIGN_ASSETS = ("sphinx-design", "design-tabs.js")
+THEBE_ASSETS = ("thebe", "THEBE")
 SD_CLASS_RE = re.compile(r'class="(?:[^"]*\s)?sd-')
 GLUE_FIGURE_RE = re.compile(r"^(?P<fence>:{3,}|`{3,})\{glue(?::figure)?\}[ \t]+(?P<key>[^\s`]+)[ \t]*$", re.M)
 
@@ -260,7 +261,16 @@ def _executed_notebook(app: Sphinx, docname: str) -> Path | None:
 
 # --------------------------------------------------------------------------- pages
 def _asset_name(asset) -> str:
-    return str(getattr(asset, "filename", None) or asset)
+    """A script's or stylesheet's file name, or the text of an inline script."""
+    return str(getattr(asset, "filename", None) or getattr(asset, "attributes", {}).get("body", "") or asset)
+
+
+def _drop_assets(context, needles) -> None:
+    """Remove, in place (later add_js_file calls append to these lists), the page's scripts and
+    stylesheets whose name or inline text contains one of ``needles``."""
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key][:] = [a for a in context[key] if not any(n in _asset_name(a) for n in needles)]
 
 
 TH_NO_SCOPE = re.compile(r"<th\b(?![^>]*\bscope=)")
@@ -277,15 +287,19 @@ def _add_scopes(body: str) -> str:
 
 
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
-    if app.builder.format != "html" or "body" not in context:
+    if app.builder.format != "html":
+        return
+    # every page (search and index too): the book runs no live kernels, so sphinx-thebe's scripts
+    # go (Jupyter Book 1 adds its inline script twice, a console error, and it names a CDN)
+    _drop_assets(context, THEBE_ASSETS)
+    if "body" not in context:
         return
     body = context["body"]
     pathto = context["pathto"]
     if 'class="migbook-chart"' in body:
         body, _ = rewrite_charts(body, app.migbook_chart_assets, pathto)
     if not SD_CLASS_RE.search(body):
-        for key in ("script_files", "css_files"):
-            context[key][:] = [a for a in context[key] if not any(d in _asset_name(a) for d in DESIGN_ASSETS)]
+        _drop_assets(context, DESIGN_ASSETS)
     body = _add_scopes(body)
 
     nb = _executed_notebook(app, pagename) if doctree is not None else None

@@ -28,7 +28,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from migbook.claims import STATUSES
+from migbook.claims import STATUSES, fmt_number
 from migbook.data import VALIDATED_ENV, DataError, ROOT, data_digest, data_dir, ledger, validate_package
 
 logger = logging.getLogger(__name__)
@@ -181,12 +181,6 @@ def _on_check_consistency(app, env):
 
 
 # --------------------------------------------------------------------------- report
-def _fmt_value(v) -> str:
-    if v == "" or v is None:
-        return ""
-    return f"{float(v):,.6g}"
-
-
 def report_html(rows: list[dict], docname: str) -> str:
     esc = html.escape
     up = "../" * docname.count("/")
@@ -213,7 +207,7 @@ def report_html(rows: list[dict], docname: str) -> str:
     head = ["Claim", "Paper, place", "What it measures", "Cited", "Recomputed", "Status", "Note", "Where"]
     body = []
     for r in rows:
-        comp = _fmt_value(r["computed_value"])
+        comp = fmt_number(r["computed_value"])
         comp = f"{comp} {esc(r['computed_unit'])}" if comp else "—"
         body.append(
             f'<tr id="{esc(r["id"])}" data-status="{r["status"]}" data-chapter="{esc(r["chapter"])}">'
@@ -239,19 +233,7 @@ def _on_doctree_resolved(app, doctree, docname):
 
 
 # --------------------------------------------------------------------------- pages and outputs
-def _drop_thebe(context) -> None:
-    """The book runs no live kernels: drop sphinx-thebe's scripts (Jupyter Book 1 adds them twice,
-    which raises a console error, and they name a CDN)."""
-    def keep(asset) -> bool:
-        text = (getattr(asset, "filename", None) or "") + str(getattr(asset, "attributes", {}).get("body", ""))
-        return "thebe" not in text.lower()
-    for key in ("script_files", "css_files"):
-        if key in context:
-            context[key][:] = [a for a in context[key] if keep(a)]  # in place: add_js_file appends to it
-
-
 def _on_page_context(app, pagename, templatename, context, doctree):
-    _drop_thebe(context)
     body = context.get("body", "")
     if 'class="migbook-chart"' in body:
         # the chart script fetches vega from the vendor folder when a chart nears the viewport
