@@ -2,8 +2,9 @@
 
 - ``{claims-list}``: the ledger rows of some kinds and statuses, with their evidence (cited
   figure, recomputed value, bounds, reading, the chapter's note) and links to the report row and
-  to the chapter place that checks them; ``:group-by-kind:`` gives one block per kind (the errata
-  page), otherwise one table (the paper-against-paper rows of the reconciliation page).
+  to the chapter place that checks them; ``:group-by-rule:`` gives one block per rule of the judging
+  policy that decided the rows (``claims.RULES``; the errata page), ``:group-by-kind:`` one block per
+  kind, otherwise one table (the paper-against-paper rows of the reconciliation page).
 - ``{claims-cite-example}``: how to cite one recomputed figure, worked on a real ledger row, with the
   book's own metadata read from ``CITATION.cff``.
 
@@ -37,6 +38,14 @@ KIND_LABELS = {
     "blank": "Blanks left in print",
     "text": "Other figures stated in the text",
 }
+
+
+def rules() -> dict[str, tuple[str, str]]:
+    """The judging policy's rules, in policy order: rule id -> (heading, one-line explanation), read
+    from ``migbook.claims.RULES`` (empty while the checker has none)."""
+    from migbook import claims
+
+    return {rid: (rule.title, rule.explanation) for rid, rule in getattr(claims, "RULES", {}).items()}
 
 
 def kinds() -> list[str]:
@@ -87,7 +96,7 @@ def _table(rows: list[dict], up: str, prefix: str, caption: str) -> str:
         cid = esc(r["id"])
         body.append(
             f'<tr id="{esc(prefix)}-{cid}" data-claim="{cid}" data-kind="{esc(r["kind"])}" '
-            f'data-status="{esc(r["status"])}">'
+            f'data-rule="{esc(r.get("rule") or "")}" data-status="{esc(r["status"])}">'
             f'<th scope="row">{_claim_cell(r, up)}</th><td>{_figures_cell(r)}</td>'
             f'<td><span class="claim-badge claim-{esc(r["status"])}">{esc(r["status"])}</span> '
             f'{esc(r["note"])}</td>'
@@ -105,12 +114,14 @@ def _count_words(n: int, what: str) -> str:
 
 def claims_list_html(rows: list[dict], docname: str, *, kinds_: list[str] | None = None,
                      statuses: list[str] | None = None, group: bool = False, empty: str = "",
-                     prefix: str = "claims") -> str:
+                     prefix: str = "claims", by: str = "kind") -> str:
     """HTML for the ledger rows whose kind is in ``kinds_`` and status in ``statuses`` (None: all).
 
-    Rows keep the ledger's order. With ``group``, one block per kind (in :func:`kinds` order) and a
-    summary table of counts by kind and status; every row carries ``data-claim``, ``data-kind`` and
-    ``data-status`` so that tests can read the page.
+    Rows keep the ledger's order. With ``group``, one block per ``by`` (``"kind"``: in :func:`kinds`
+    order; ``"rule"``: the rule of the judging policy that decided the row, in :func:`rules` order,
+    headed by the rule's title and explanation) and a summary table of counts by group and status;
+    every row carries ``data-claim``, ``data-kind``, ``data-rule`` and ``data-status`` so that tests
+    can read the page.
     """
     esc = html.escape
     up = "../" * docname.count("/")
@@ -133,32 +144,52 @@ def claims_list_html(rows: list[dict], docname: str, *, kinds_: list[str] | None
         out.append(_table(chosen, up, prefix, caption))
         out.append("</div>")
         return "".join(out)
-    order = [k for k in all_kinds if k in want_kinds]
+    if by == "rule":
+        policy = rules()
+        seen = [r.get("rule") or "unrecorded" for r in chosen]
+        order = [k for k in policy] + [k for k in dict.fromkeys(seen) if k not in policy]
+        labels = {k: policy.get(k, (k, ""))[0] for k in order}
+        blurbs = {k: policy.get(k, ("", ""))[1] for k in order}
+        key = lambda r: r.get("rule") or "unrecorded"  # noqa: E731
+        what, column = "rule of the judging policy", "Rule"
+    else:
+        order = [k for k in all_kinds if k in want_kinds]
+        labels = {k: KIND_LABELS.get(k, k) for k in order}
+        blurbs = {}
+        key = lambda r: r["kind"]  # noqa: E731
+        what, column = "kind of check", "Kind"
     summary = []
     for k in order:
-        n = {s: sum(r["kind"] == k and r["status"] == s for r in chosen) for s in want_status}
+        n = {s: sum(key(r) == k and r["status"] == s for r in chosen) for s in want_status}
         total = sum(n.values())
-        name = (f'<a href="#{esc(prefix)}-kind-{esc(k)}">{esc(KIND_LABELS.get(k, k))}</a>' if total
-                else esc(KIND_LABELS.get(k, k)))
-        summary.append(f'<tr data-kind="{esc(k)}"><th scope="row">{name}</th>'
+        if by == "rule" and not total:
+            continue
+        name = (f'<a href="#{esc(prefix)}-{by}-{esc(k)}">{esc(labels[k])}</a>' if total
+                else esc(labels[k]))
+        summary.append(f'<tr data-{by}="{esc(k)}"><th scope="row">{name}</th>'
                        + "".join(f'<td class="num">{n[s]}</td>' for s in want_status)
                        + f'<td class="num">{total}</td></tr>')
     totals = "".join(f'<td class="num">{sum(r["status"] == s for r in chosen)}</td>' for s in want_status)
     out.append('<table class="migbook-table migbook-claims-summary">'
-               f"<caption>Ledger rows that are {esc(status_words)}, by kind of check</caption>"
-               '<thead><tr><th scope="col">Kind</th>'
+               f"<caption>Ledger rows that are {esc(status_words)}, by {esc(what)}</caption>"
+               f'<thead><tr><th scope="col">{column}</th>'
                + "".join(f'<th scope="col">{esc(s)}</th>' for s in want_status)
                + '<th scope="col">all</th></tr></thead><tbody>' + "".join(summary)
-               + f'<tr><th scope="row">every kind</th>{totals}<td class="num">{len(chosen)}</td></tr>'
+               + f'<tr><th scope="row">every {by}</th>{totals}<td class="num">{len(chosen)}</td></tr>'
                "</tbody></table>")
     for k in order:
-        group_rows = [r for r in chosen if r["kind"] == k]
+        group_rows = [r for r in chosen if key(r) == k]
         if not group_rows:
             continue
-        out.append(f'<section class="migbook-claims-group" id="{esc(prefix)}-kind-{esc(k)}" data-kind="{esc(k)}">'
-                   f'<h3>{esc(KIND_LABELS.get(k, k))} <a class="headerlink" href="#{esc(prefix)}-kind-{esc(k)}" '
+        anchor = f"{esc(prefix)}-{by}-{esc(k)}"
+        out.append(f'<section class="migbook-claims-group" id="{anchor}" data-{by}="{esc(k)}">'
+                   f'<h3>{esc(labels[k])} <a class="headerlink" href="#{anchor}" '
                    f'title="Link to this group">#</a></h3>')
+        if blurbs.get(k):
+            out.append(f'<p class="migbook-rule-explanation">{esc(blurbs[k])}</p>')
         out.append(_table(group_rows, up, prefix,
+                          f"{_count_words(len(group_rows), 'row')} decided by rule {k}, in ledger order"
+                          if by == "rule" else
                           f"{_count_words(len(group_rows), 'row')} of kind {k}, in ledger order"))
         out.append("</section>")
     out.append("</div>")
@@ -230,11 +261,13 @@ class claims_list_placeholder(nodes.General, nodes.Element):
 
 class ClaimsListDirective(SphinxDirective):
     """``{claims-list}`` with options ``:kind:`` and ``:status:`` (space-separated; default all),
-    ``:group-by-kind:``, ``:id:`` (prefix of the anchors) and ``:empty:`` (text when nothing matches)."""
+    ``:group-by-rule:`` or ``:group-by-kind:``, ``:id:`` (prefix of the anchors) and ``:empty:`` (text
+    when nothing matches)."""
 
     has_content = False
     option_spec = {"kind": directives.unchanged, "status": directives.unchanged,
-                   "group-by-kind": directives.flag, "id": directives.unchanged, "empty": directives.unchanged}
+                   "group-by-kind": directives.flag, "group-by-rule": directives.flag,
+                   "id": directives.unchanged, "empty": directives.unchanged}
 
     def run(self):
         allowed = set(kinds())
@@ -247,7 +280,8 @@ class ClaimsListDirective(SphinxDirective):
         node = claims_list_placeholder("")
         node["kinds"] = kinds_
         node["statuses"] = statuses
-        node["group"] = "group-by-kind" in self.options
+        node["group"] = "group-by-kind" in self.options or "group-by-rule" in self.options
+        node["by"] = "rule" if "group-by-rule" in self.options else "kind"
         node["prefix"] = self.options.get("id", "claims")
         node["empty"] = self.options.get("empty", "")
         return [node]
@@ -272,7 +306,8 @@ def _on_doctree_resolved(app, doctree, docname):
     for node in list(doctree.findall(claims_list_placeholder)):
         node.replace_self(nodes.raw("", claims_list_html(
             rows, docname, kinds_=node["kinds"] or None, statuses=node["statuses"] or None,
-            group=node["group"], empty=node["empty"], prefix=node["prefix"]), format="html"))
+            group=node["group"], empty=node["empty"], prefix=node["prefix"], by=node.get("by", "kind")),
+            format="html"))
     for node in list(doctree.findall(cite_example_placeholder)):
         node.replace_self(nodes.raw("", cite_example_html(rows, docname, citation_meta()), format="html"))
 
