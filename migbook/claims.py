@@ -1,25 +1,106 @@
-"""The checker: compare a recomputed figure with the figure the papers print.
+"""The checker: the book's judging policy as code (pure: no I/O, no HTML, no notebook).
 
 The cited side of every claim is a row of ``data/claims.csv``. A chapter computes the figure in
-visible code and calls :func:`check` (or :func:`external` when only an outside source can
-decide). The status comes from the printed figure itself, not from a fixed tolerance:
+visible code and calls :func:`migbook.notebook.check` (or :func:`migbook.notebook.external`), which
+calls :func:`evaluate` here. The status follows from named rules (:data:`RULES`), never from a
+chapter's own tolerance:
 
 * the printed digits set rounding bounds: ``5910`` -> [5909.5, 5910.5), ``48.5`` -> [48.45, 48.55);
-* the qualifier widens or shifts them (table ``QUALIFIERS`` below);
-* unit words scale the number (thousand, million, billion, trillion; percent vs fraction).
+* the qualifier widens or shifts them (``about``, ``almost``, ``more_than`` ...);
+* unit words scale the number (thousand, million, billion, trillion; percent vs fraction);
+* a round number (at most two significant digits, then zeros: "90%", "twentyfold") is also read at
+  the precision of its last non-zero digit (rule ``round-number``);
+* alternative readings are passed as :class:`Reading` objects, each naming the rule that allows it;
+* rule 6 (inference): a reading or a computed value that rests on the book's own inference
+  (``inferred=True``) can neither reproduce a claim nor make it discrepant. An inferred value
+  inside the bounds gives at most ``qualified``; a gap found only through an inferred value gives
+  ``qualified`` under rule ``inferred``, with the gap in the note.
 
-Statuses: ``reproduced`` (the plain reading is inside the bounds), ``qualified`` (only an
-alternative reading given by the chapter is: the note says which), ``discrepant`` (no reading
-is: the note says by how much), ``external`` (needs a source outside the papers).
+Statuses: ``reproduced``, ``qualified``, ``discrepant``, ``external``. Every :class:`Result`
+carries the id of the rule that decided it.
 """
 from __future__ import annotations
 
-import html
-import json
 import math
 from dataclasses import asdict, dataclass, field
+from typing import Iterable, NamedTuple
+
+from migbook.render import fmt_number
 
 STATUSES = ("reproduced", "qualified", "discrepant", "external")
+
+
+class Rule(NamedTuple):
+    title: str
+    status: str
+    explanation: str
+
+
+#: the judging policy: rule id -> (short title, the status it yields, one-line explanation).
+#: The policy page of the book (``book/policy.md``) is generated from this table.
+RULES: dict[str, Rule] = {
+    "printed-precision": Rule(
+        "Inside the printed precision", "reproduced",
+        "The recomputed figure falls inside the rounding bounds of the printed digits, widened or "
+        "shifted by the qualifier the paper uses (about, almost, more than ...)."),
+    "component-rounding": Rule(
+        "Rows rounded before summing", "reproduced",
+        "A total, average or share of printed rows that were already rounded holds if any values "
+        "the printed rows could stand for give it: the slack comes from the printed digits of the "
+        "rows themselves (statcheck's standard), not from a chosen tolerance."),
+    "stated-exception": Rule(
+        "The paper's own exceptions", "reproduced",
+        "The statement holds once the exceptions the paper itself states for it (a footnote, a "
+        "named year) are counted; the note names them."),
+    "round-number": Rule(
+        "Round number", "qualified",
+        "A round figure (at most two significant digits followed by zeros, such as 90%, "
+        "twentyfold, 300,000) is also read at the precision of its last non-zero digit; a figure "
+        "that holds only on that lenient reading is qualified, and the note gives the strict reading."),
+    "stated-definition": Rule(
+        "A definition the papers state", "qualified",
+        "The figure holds under a definition, coverage or series the papers themselves state, "
+        "though not on the plain reading; the note names it."),
+    "base-year": Rule(
+        "Another base or end year", "qualified",
+        "The figure holds when measured from or to another year than the plain reading "
+        "(a neighbouring year, the first year of a table); the note names it."),
+    "scale-word": Rule(
+        "Scale word", "qualified",
+        "The figure holds with another scale word, such as the Spanish billón (a million "
+        "million), which an English text can render as 'trillion'."),
+    "alternative-reading": Rule(
+        "Another reasonable reading", "qualified",
+        "The figure holds on another reading the chapter names (a different count, the edge of "
+        "another printed figure's rounding); the note names it."),
+    "left-blank": Rule(
+        "Left blank in print", "qualified",
+        "The paper prints no figure where one is expected; the book adopts the most plausible "
+        "reading and says which."),
+    "inferred": Rule(
+        "Rests on the book's inference", "qualified",
+        "The check needs an inference of the book (how a source computed a figure, what a word "
+        "meant); no status rests on an inference alone, so neither a match nor a gap found only "
+        "through one is final."),
+    "outside-source": Rule(
+        "Needs an outside source", "external",
+        "The figure can only be checked against a source outside the two papers; the papers' own "
+        "numbers give a cross-check or a plausibility check where they can."),
+    "coincidence": Rule(
+        "A match of the book's choosing", "external",
+        "The figure matches something in the papers only because the book chose what to count "
+        "(the paper names nothing, or credits an outside source); the match is a cross-check, not "
+        "a reproduction."),
+    "no-reading": Rule(
+        "No reasonable reading holds", "discrepant",
+        "Every reasonable reading fails: printed precision, a round-number reading, the qualifier "
+        "words, the papers' own definitions, exceptions and sources; the note gives the gap."),
+}
+
+#: rules a :class:`Reading` may name (the others are decided by the checker itself)
+READING_RULES = ("component-rounding", "stated-exception", "round-number", "stated-definition",
+                 "base-year", "scale-word", "alternative-reading", "left-blank")
+EXTERNAL_RULES = tuple(r for r, v in RULES.items() if v.status == "external")
 
 #: how far a qualifier widens the rounding bounds, as a fraction of the cited value
 NEAR = 0.10
@@ -75,7 +156,7 @@ class Bounds:
         return self.lo - x if x <= self.lo else x - self.hi
 
     def __str__(self) -> str:
-        fmt = lambda v: "−∞" if v == -math.inf else "∞" if v == math.inf else _fmt(v)
+        fmt = lambda v: "−∞" if v == -math.inf else "∞" if v == math.inf else _plain(v)
         return (("[" if self.lo_closed else "(") + fmt(self.lo) + ", " + fmt(self.hi)
                 + ("]" if self.hi_closed else ")"))
 
@@ -87,15 +168,36 @@ def _half_step(printed: str) -> float:
     return 0.5 * 10.0 ** (-decimals)
 
 
-def bounds(qualifier: str, cited_value: str, cited_high: str = "") -> Bounds:
+def is_round(printed: str) -> bool:
+    """A round number: a whole number with at most two significant digits followed by zeros
+    (``"90"``, ``"20"``, ``"300000"``, ``"250"``), not ``"13110"``, ``"6"`` or ``"48.5"``."""
+    text = str(printed).strip().lstrip("+-")
+    if not text or "." in text or not text.isdigit():
+        return False
+    core = text.lstrip("0")
+    return core.endswith("0") and len(core.rstrip("0")) <= 2
+
+
+def _round_half_step(printed: str) -> float:
+    """Half a unit in the last non-zero digit of a whole number: ``"90"`` -> 5, ``"300000"`` ->
+    50,000, ``"3990"`` -> 5 (whether the reading applies at all is :func:`is_round`'s call)."""
+    text = printed.strip().lstrip("+-")
+    if "." in text or not text.isdigit() or not text.strip("0"):
+        return _half_step(text)
+    return 0.5 * 10.0 ** (len(text) - len(text.rstrip("0")))
+
+
+def bounds(qualifier: str, cited_value: str, cited_high: str = "", *, round_number: bool = False) -> Bounds:
     """The interval a recomputed value must fall in for the printed figure to hold.
 
-    ``cited_value`` and ``cited_high`` are strings with the digits as printed.
+    ``cited_value`` and ``cited_high`` are strings with the digits as printed. ``round_number=True``
+    gives the lenient reading of rule ``round-number`` (the last non-zero digit sets the precision).
     """
     if qualifier == "blank":
         raise ValueError("a blank figure has no bounds")
+    step = _round_half_step if round_number else _half_step
     v = float(cited_value)
-    h = _half_step(cited_value)
+    h = step(cited_value)
     near = max(h, NEAR * abs(v))
     rules = {
         "exact": lambda: Bounds(v - h, v + h, True, False),
@@ -105,11 +207,116 @@ def bounds(qualifier: str, cited_value: str, cited_high: str = "") -> Bounds:
         "slightly_more_than": lambda: Bounds(v, v + near, False, True),
         "less_than": lambda: Bounds(-math.inf, v, True, False),
         "at_least": lambda: Bounds(v, math.inf, True, True),
-        "between": lambda: Bounds(v - h, float(cited_high) + _half_step(cited_high), True, False),
+        "between": lambda: Bounds(v - h, float(cited_high) + step(cited_high), True, False),
     }
     if qualifier not in rules:
         raise ValueError(f"unknown qualifier {qualifier!r}")
     return rules[qualifier]()
+
+
+def _plain(v: float) -> str:
+    """A bound or gap shown exactly (up to 12 significant digits), with separators, no exponent."""
+    if v == 0:
+        return "0"
+    d = max(0, 11 - math.floor(math.log10(abs(v))))
+    text = f"{v:,.{min(d, 15)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --------------------------------------------------------------------------- readings
+@dataclass(frozen=True)
+class Reading:
+    """An alternative reading of a claim, naming the rule of :data:`RULES` that allows it.
+
+    ``value`` is what the reading gives; ``lo``/``hi`` (optional) the range it allows (a total of
+    rounded rows can be anything in a range); ``inferred=True`` when the reading rests on the
+    book's own inference (rule 6: it can then give at most ``qualified``).
+    """
+    rule: str
+    label: str
+    value: float
+    inferred: bool = False
+    lo: float | None = None
+    hi: float | None = None
+
+    def __post_init__(self):
+        if self.rule not in READING_RULES:
+            raise ValueError(f"reading {self.label!r}: rule {self.rule!r} is not a reading rule "
+                             f"(one of {', '.join(READING_RULES)})")
+
+    def holds(self, b: Bounds) -> bool:
+        if self.lo is None or self.hi is None:
+            return self.value in b
+        return self.hi >= b.lo and self.lo <= b.hi and not (self.hi == b.lo and not b.lo_closed) \
+            and not (self.lo == b.hi and not b.hi_closed)
+
+    def scaled(self, conv) -> "Reading":
+        return Reading(self.rule, self.label, conv(self.value), self.inferred,
+                       None if self.lo is None else conv(self.lo), None if self.hi is None else conv(self.hi))
+
+    def record(self) -> dict:
+        return {"rule": self.rule, "label": self.label, "value": self.value, "inferred": self.inferred,
+                "lo": self.lo, "hi": self.hi}
+
+
+def interval(printed: str) -> tuple[float, float]:
+    """The values a printed figure can stand for: ``"5910"`` -> (5909.5, 5910.5)."""
+    v, h = float(str(printed).replace(",", "")), _half_step(str(printed).replace(",", ""))
+    return v - h, v + h
+
+
+def component_rounding(parts: Iterable[str], how: str = "sum", *, label: str = "",
+                       denominator: Iterable[str] | None = None, scale: float = 1.0,
+                       count: int | None = None) -> Reading:
+    """Rule ``component-rounding``: what a total (``how="sum"``), an average (``"mean"``, over
+    ``count`` or the number of parts) or a share (``"share"``: sum of ``parts`` over sum of
+    ``denominator``, times ``scale``) of printed, already-rounded rows can be.
+
+    ``parts`` are the rows as printed (strings): their digits set the slack, so no chapter picks a
+    tolerance. ``"5,910"``-style separators are allowed.
+    """
+    parts = [str(p) for p in parts]
+    if not parts:
+        raise ValueError("component_rounding needs the printed rows")
+    ivs = [interval(p) for p in parts]
+    value = sum(float(p.replace(",", "")) for p in parts)
+    lo, hi = sum(a for a, _ in ivs), sum(b for _, b in ivs)
+    n = len(parts) if count is None else count
+    if how == "sum":
+        what = f"the sum of {n} printed rows"
+    elif how == "mean":
+        value, lo, hi = value / n, lo / n, hi / n
+        what = f"the average of {n} printed rows"
+    elif how == "share":
+        den = [str(p) for p in (denominator or [])]
+        if not den:
+            raise ValueError("a share needs the printed rows of its denominator")
+        divs = [interval(p) for p in den]
+        dv = sum(float(p.replace(",", "")) for p in den)
+        dlo, dhi = sum(a for a, _ in divs), sum(b for _, b in divs)
+        if dlo <= 0 or lo < 0:
+            raise ValueError("a share needs positive rows")
+        value, lo, hi = scale * value / dv, scale * lo / dhi, scale * hi / dlo
+        what = "the share computed from printed rows"
+    else:
+        raise ValueError(f"unknown how={how!r} (sum, mean, share)")
+    text = label or f"{what}, each rounded in print (any values they round from: {_plain(lo)} to {_plain(hi)})"
+    return Reading("component-rounding", text, value, False, lo, hi)
+
+
+def _as_readings(readings) -> list[Reading]:
+    """Readings as :class:`Reading` objects; an old-style ``{label: value}`` dict becomes
+    ``alternative-reading`` readings."""
+    if not readings:
+        return []
+    if isinstance(readings, dict):
+        return [Reading("alternative-reading", k, float(v)) for k, v in readings.items()]
+    out = []
+    for r in readings:
+        if not isinstance(r, Reading):
+            raise TypeError(f"readings must be Reading objects, got {r!r}")
+        out.append(r)
+    return out
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -122,7 +329,14 @@ class Result:
     bounds: str = ""
     reading: str = ""
     note: str = ""
-    readings: dict = field(default_factory=dict)
+    readings: list = field(default_factory=list)
+    rule: str = ""
+    implied_value: float | None = None
+    inferred: bool = False
+
+    def __post_init__(self):
+        if self.rule and RULES[self.rule].status != self.status and self.rule != "inferred":
+            raise AssertionError(f"{self.id}: rule {self.rule} gives {RULES[self.rule].status}, not {self.status}")
 
     def record(self) -> dict:
         return asdict(self)
@@ -134,24 +348,6 @@ def _num(x) -> float | None:
     return float(x)
 
 
-def fmt_number(value) -> str:
-    """A number for readers, everywhere the book prints one (badges, notes, report, back matter):
-    whole numbers in full with separators (``16,823,669``); others to six significant digits and
-    at least one decimal, never with an exponent (``3.9802``, ``0.457``, ``16,823,669.5``)."""
-    if value == "" or value is None:
-        return ""
-    x = float(value)
-    if x.is_integer() and abs(x) < 1e15:
-        return f"{x:,.0f}"
-    whole = len(str(int(abs(x)))) if abs(x) >= 1 else 0
-    lead = 0 if abs(x) >= 1 else -int(f"{abs(x):e}".split("e")[1]) - 1  # zeros after the point
-    text = f"{x:,.{max(1, 6 - whole) + lead}f}"
-    return text.rstrip("0").rstrip(".")
-
-
-_fmt = fmt_number
-
-
 def _percent(p: float) -> str:
     """A relative gap: whole percent from 1% up (``29,000%``), else two significant digits
     (``0.076%``), never with an exponent."""
@@ -160,143 +356,118 @@ def _percent(p: float) -> str:
     return f"{p:.{max(0, 1 - math.floor(math.log10(p)))}f}%" if p > 0 else "0%"
 
 
-def evaluate(row: dict, value, *, unit: str | None = None, readings: dict | None = None,
-             note: str = "") -> Result:
+def _round_applies(row: dict) -> bool:
+    """Rule ``round-number`` applies to round figures in prose (not to table cells or ranks)."""
+    if row.get("kind") == "table-arithmetic" or row.get("unit") in ("rank", "year", "years"):
+        return False
+    vals = [row["cited_value"]] + ([row["cited_high"]] if row.get("cited_high") else [])
+    return any(is_round(v) for v in vals)
+
+
+def evaluate(row: dict, value, *, unit: str | None = None, readings=None, note: str = "",
+             inferred: bool | str = False, round_number: bool | None = None) -> Result:
     """Status of one claim (``row`` is its ledger row) given the recomputed ``value``.
 
-    Pure function: no display, no glue. ``value`` and ``readings`` are in ``unit`` (default:
-    the ledger row's unit) and are converted to the row's unit.
+    Pure function. ``value`` and the readings are in ``unit`` (default: the row's unit) and are
+    converted to the row's unit. ``readings`` is a list of :class:`Reading` (an old ``{label:
+    value}`` dict is read as ``alternative-reading``). ``inferred`` (True or a phrase saying what
+    is inferred) marks the plain value as resting on the book's inference. ``round_number``
+    overrides the automatic round-number test (:func:`is_round`).
+
+    Order: the plain value inside the printed bounds (``printed-precision``); readings whose rule
+    gives ``reproduced`` (``component-rounding``, ``stated-exception``); the round-number reading of
+    the plain value; readings whose rule gives ``qualified``; the round-number reading of the
+    readings; else ``discrepant`` (``no-reading``). Anything inferred is capped at ``qualified``
+    and a gap found only through an inferred value is ``qualified`` (rule ``inferred``).
     """
     cid, row_unit = row["id"], row["unit"]
     conv = (lambda x: _num(x)) if unit is None else (lambda x: convert(_num(x), unit, row_unit))
     val = conv(value) if value is not None else None
-    alts = {k: conv(v) for k, v in (readings or {}).items()}
+    alts = [r.scaled(conv) for r in _as_readings(readings)]
+    recs = [r.record() for r in alts]
+    printed = row.get("cited_value") or None
+    f = lambda x: fmt_number(x, printed)
+    why = inferred if isinstance(inferred, str) else "the book's inference"
     if row["qualifier"] == "blank":
         if not alts:
             raise ValueError(f"{cid}: a blank figure needs readings= (what it most plausibly was)")
-        first = next(iter(alts))
-        return Result(cid, "qualified", val, row_unit, "", first,
-                      _join(f"left blank in print; the book adopts the reading: {first}", note), alts)
+        first = alts[0]
+        return Result(cid, "qualified", val, row_unit, "", first.label,
+                      _join(f"left blank in print; the book adopts the reading: {first.label}", note),
+                      recs, "left-blank", None, bool(inferred) or first.inferred)
     if val is None:
         raise ValueError(f"{cid}: check() needs a value; use external() for outside figures")
     b = bounds(row["qualifier"], row["cited_value"], row.get("cited_high", ""))
+    rnd = _round_applies(row) if round_number is None else round_number
+    rb = bounds(row["qualifier"], row["cited_value"], row.get("cited_high", ""), round_number=True) if rnd else None
+    if rb is not None and (rb.lo, rb.hi) == (b.lo, b.hi):
+        rb = None
+
+    def result(status, rule, reading="", text="", bnds=b, inf=False):
+        return Result(cid, status, val, row_unit, str(bnds), reading, _join(text, note), recs, rule, None, inf)
+
+    # 1. the plain reading at the printed precision
     if val in b:
-        return Result(cid, "reproduced", val, row_unit, str(b), "", note, alts)
-    for label, alt in alts.items():
-        if alt in b:
-            return Result(cid, "qualified", val, row_unit, str(b), label,
-                          _join(f"holds only on the reading: {label} (gives {_fmt(alt)}); "
-                                f"the plain reading gives {_fmt(val)}", note), alts)
+        if inferred:
+            return result("qualified", "inferred", "", f"holds on {why}, which the papers do not state", inf=True)
+        return result("reproduced", "printed-precision")
+    # 2. readings that reproduce (rows rounded before summing; the paper's own exceptions)
+    for r in alts:
+        if RULES[r.rule].status == "reproduced" and not r.inferred and r.holds(b):
+            return result("reproduced", r.rule, r.label,
+                          f"holds on {r.label}" + ("" if r.lo is not None else f" (gives {f(r.value)})")
+                          + f"; the plain figure {f(val)} lies outside {b}")
+    # 3. the round-number reading of the plain value
+    if rb is not None and val in rb:
+        if inferred:
+            return result("qualified", "inferred", "round number",
+                          f"holds only as a round number and on {why}", rb, True)
+        return result("qualified", "round-number", "round number",
+                      f"holds when the round figure is read to its last non-zero digit {rb}; "
+                      f"strictly {b}, which {f(val)} misses", rb)
+    # 4. qualified readings (and inferred reproducing readings, capped)
+    for r in alts:
+        if r.holds(b) and (RULES[r.rule].status == "qualified" or r.inferred):
+            gives = "" if r.lo is not None else f" (gives {f(r.value)})"
+            infer = "; the reading rests on the book's inference" if r.inferred else ""
+            return result("qualified", r.rule if RULES[r.rule].status == "qualified" else "inferred", r.label,
+                          f"holds only on the reading: {r.label}{gives}; the plain reading gives {f(val)}{infer}",
+                          inf=r.inferred)
+    # 5. readings at a round number's precision
+    if rb is not None:
+        for r in alts:
+            if r.holds(rb):
+                return result("qualified", "round-number", r.label,
+                              f"holds only as a round number {rb} and on the reading: {r.label} "
+                              f"(gives {f(r.value)}); the plain reading gives {f(val)}", rb, r.inferred)
     gap = b.distance(val)
     ref = float(row["cited_value"])
     rel = f" ({_percent(100 * gap / abs(ref))} of the cited figure)" if ref else ""
     side = "below" if val < b.lo else "above"
-    return Result(cid, "discrepant", val, row_unit, str(b), "",
-                  _join(f"computed {_fmt(val)} {row_unit} lies {_fmt(gap)} {side} the cited "
-                        f"bounds {b}{rel}", note), alts)
+    gap_text = f"computed {f(val)} {row_unit} lies {_plain(gap)} {side} the cited bounds {b}{rel}"
+    if rb is not None:
+        gap_text += f", and outside {rb} even read as a round number"
+    if alts:
+        gap_text += "; no reading holds: " + ", ".join(
+            f"{r.label} ({f(r.value)})" if r.lo is None else r.label for r in alts)
+    if inferred:
+        return result("qualified", "inferred", "",
+                      f"{gap_text}; the gap rests on {why}, so the book does not call it a discrepancy", inf=True)
+    return result("discrepant", "no-reading", "", gap_text)
+
+
+def external_result(row: dict, *, note: str, implied=None, implied_unit: str | None = None,
+                    rule: str = "outside-source") -> Result:
+    """The record of a claim only an outside source can decide (rule ``outside-source``) or that
+    matches the papers only through the book's own choice of what to count (``coincidence``).
+    ``implied`` is the number the papers imply, if any (in ``implied_unit``, default the row's)."""
+    if rule not in EXTERNAL_RULES:
+        raise ValueError(f"{row['id']}: external rule must be one of {EXTERNAL_RULES}, not {rule!r}")
+    if not note.strip():
+        raise ValueError(f"{row['id']}: external() needs a note naming the source and the cross-check")
+    return Result(row["id"], "external", None, implied_unit or row["unit"], "", "", note.strip(), [], rule,
+                  None if implied is None else _num(implied))
 
 
 def _join(*parts: str) -> str:
-    return "; ".join(p.strip() for p in parts if p and p.strip())
-
-
-# --------------------------------------------------------------------------- notebook API
-_checked: set[str] = set()
-
-
-def _row(claim_id: str) -> dict:
-    from migbook.data import ledger
-
-    led = ledger()
-    if claim_id not in led.index:
-        raise KeyError(f"claim {claim_id!r} is not in data/claims.csv")
-    return {"id": claim_id, **led.loc[claim_id].to_dict()}
-
-
-def _publish(result: Result, row: dict) -> None:
-    """Show the badge under the cell and glue the value and the record for the report page."""
-    from IPython.display import HTML, display
-    from myst_nb import glue
-
-    if result.id in _checked:
-        raise RuntimeError(f"claim {result.id!r} is checked twice in this notebook")
-    _checked.add(result.id)
-    if result.computed_value is not None:
-        glue(result.id, float(result.computed_value), display=False)
-    glue(f"rec-{result.id}", _Record(result.record()), display=False)
-    display(HTML(badge_html(result, row)))
-
-
-class _Record:
-    """A glued claim record, as JSON text (nbformat allows only text under glue's mime prefix)."""
-
-    def __init__(self, rec: dict):
-        self.rec = rec
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/plain": json.dumps(self.rec, ensure_ascii=False, sort_keys=True)}
-
-
-def badge_html(result: Result, row: dict) -> str:
-    """The status badge shown under a check: text (not colour alone) and a link to the report."""
-    esc = html.escape
-    verb = "the papers imply" if result.status == "external" else "computed"
-    value = "" if result.computed_value is None else f" {verb} <b>{_fmt(result.computed_value)}</b> {esc(result.unit)};"
-    note = f' <span class="claim-note">{esc(result.note)}</span>' if result.note else ""
-    return (f'<div class="claim-check" id="claim-{esc(result.id)}">'
-            f'<a class="claim-badge claim-{result.status}" href="report.html#{esc(result.id)}" '
-            f'title="See this claim in the reproducibility report">{result.status}</a> '
-            f'<code>{esc(result.id)}</code>: cited “{esc(row["cited"])}”;{value}{note}</div>')
-
-
-def check(claim_id: str, value, *, unit: str | None = None, readings: dict | None = None,
-          note: str = "") -> None:
-    """Check a claim against the papers' own numbers; show the badge and glue the result."""
-    row = _row(claim_id)
-    result = evaluate(row, value, unit=unit, readings=readings, note=note)
-    _publish(result, row)
-
-
-def external(claim_id: str, *, note: str, implied=None, implied_unit: str | None = None) -> None:
-    """Record a claim that needs a source outside the papers, with any cross-check they allow.
-
-    ``implied`` is an optional number the papers' own figures imply (an implied denominator, an
-    implied quantity), in ``implied_unit`` (default: the claim's unit); the report shows it.
-    """
-    row = _row(claim_id)
-    if not note.strip():
-        raise ValueError(f"{claim_id}: external() needs a note naming the source and the cross-check")
-    val = None if implied is None else _num(implied)
-    result = Result(claim_id, "external", val, implied_unit or row["unit"], "", "", note)
-    _publish(result, row)
-
-
-def cited(claim_id: str, high: bool = False) -> float:
-    """The figure a claim prints, as a number in the claim's unit (from ``data/claims.csv``);
-    ``high=True`` gives the upper end of a range ("between 800,000 and 1 million")."""
-    row = _row(claim_id)
-    column = "cited_high" if high else "cited_value"
-    if not row[column]:
-        raise ValueError(f"{claim_id}: no {column} (left blank in print, or not a range)")
-    return float(row[column])
-
-
-def glue_cited(chapter: str) -> None:
-    """Glue ``cited-<claim id>`` (the printed figure) for every claim of ``chapter`` that has one,
-    so prose can quote the papers' figures without typing them."""
-    from migbook.data import ledger
-
-    led = ledger()
-    for cid, row in led[(led["chapter"] == chapter) & (led["cited_value"] != "")].iterrows():
-        glue_value(f"cited-{cid}", float(row["cited_value"]))
-
-
-def glue_value(name: str, value, display: bool = False) -> None:
-    """Glue a number for the prose (numpy scalars become plain floats); returns nothing."""
-    from myst_nb import glue
-
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = float(value)
-    glue(name, value, display=display)
+    return "; ".join(p.strip().rstrip(";").strip() for p in parts if p and p.strip())

@@ -28,16 +28,20 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from migbook.claims import STATUSES, fmt_number
-from migbook.data import VALIDATED_ENV, DataError, ROOT, data_digest, data_dir, ledger, validate_package
+from migbook.claims import STATUSES
+from migbook.render import fmt_number
+from migbook.data import VALIDATED_ENV, DataError, ROOT, data_digest, data_dir, ledger, resource_meta, validate_package
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-LEDGER_COLUMNS = ["id", "paper", "section", "chapter", "kind", "statement", "cited", "qualifier",
-                  "cited_value", "cited_high", "unit", "source", "remark"]
-OUT_COLUMNS = ["id", "paper", "section", "chapter", "kind", "statement", "cited", "qualifier",
-               "cited_value", "cited_high", "unit", "source", "remark", "computed_value", "computed_unit",
-               "status", "reading", "bounds", "note", "url", "where"]
+#: what the build adds to the ledger's own columns (those are read from data/datapackage.json)
+RESULT_COLUMNS = ["computed_value", "implied_value", "computed_unit", "status", "rule", "reading",
+                  "bounds", "note", "url", "where"]
+
+
+def ledger_columns() -> list[str]:
+    """The ledger's columns, from its schema in data/datapackage.json (never retyped here)."""
+    return [f["name"] for f in resource_meta("claims")["schema"]["fields"]]
 
 
 # --------------------------------------------------------------------------- inputs
@@ -162,9 +166,11 @@ def collect(env) -> tuple[list[dict], list[str]]:
             problems.append(f"{where}: checked on {doc} but the ledger assigns it to {chapter}")
             continue
         rows.append({
-            "id": cid, **{k: row[k] for k in LEDGER_COLUMNS[1:]},
+            "id": cid, **{k: row[k] for k in ledger_columns()[1:]},
             "computed_value": "" if rec["computed_value"] is None else rec["computed_value"],
-            "computed_unit": rec["unit"], "status": rec["status"], "reading": rec["reading"],
+            "implied_value": "" if rec.get("implied_value") is None else rec["implied_value"],
+            "computed_unit": rec["unit"], "status": rec["status"], "rule": rec.get("rule", ""),
+            "reading": rec["reading"],
             "bounds": rec["bounds"], "note": rec["note"],
             "url": f"{report_doc}.html#{cid}", "where": f"{chapter}.html#claim-{cid}",
         })
@@ -207,7 +213,7 @@ def report_html(rows: list[dict], docname: str) -> str:
     head = ["Claim", "Paper, place", "What it measures", "Cited", "Recomputed", "Status", "Note", "Where"]
     body = []
     for r in rows:
-        comp = fmt_number(r["computed_value"])
+        comp = fmt_number(r["implied_value"] if r["status"] == "external" else r["computed_value"])
         comp = f"{comp} {esc(r['computed_unit'])}" if comp else "—"
         body.append(
             f'<tr id="{esc(r["id"])}" data-status="{r["status"]}" data-chapter="{esc(r["chapter"])}">'
@@ -253,7 +259,7 @@ def _on_build_finished(app, exception):
             raise ExtensionError("claims ledger and chapters disagree:\n  " + "\n  ".join(problems))
     out = Path(app.outdir)
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=OUT_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=ledger_columns() + RESULT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     (out / "claims.csv").write_text(buf.getvalue(), encoding="utf-8")

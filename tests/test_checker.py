@@ -3,11 +3,14 @@ import math
 
 import pytest
 
-from migbook.claims import bounds, convert, evaluate, parse_unit
+from migbook.claims import (RULES, Reading, bounds, component_rounding, convert, evaluate,
+                            external_result, is_round, parse_unit)
+from migbook.render import badge_html, fmt_number, quantity
 
 
-def row(qualifier, value, unit="US$ million", high="", cid="p2001-x"):
-    return {"id": cid, "qualifier": qualifier, "cited_value": value, "cited_high": high, "unit": unit}
+def row(qualifier, value, unit="US$ million", high="", cid="p2001-x", kind="text"):
+    return {"id": cid, "qualifier": qualifier, "cited_value": value, "cited_high": high, "unit": unit,
+            "kind": kind, "cited": value}
 
 
 # (qualifier, printed value, high, x, expected inside?)
@@ -88,7 +91,7 @@ def test_unit_word_discrepancy():
 
 def test_qualified_names_the_reading():
     r = evaluate(row("about", "5", "times"), 13266 / 3333, readings={"base year 1991": 13266 / 2660})
-    assert r.status == "qualified" and r.reading == "base year 1991"
+    assert r.status == "qualified" and r.reading == "base year 1991" and r.rule == "alternative-reading"
     assert "base year 1991" in r.note
 
 
@@ -108,3 +111,199 @@ def test_blank_needs_a_reading():
 def test_unknown_qualifier_fails():
     with pytest.raises(ValueError):
         bounds("roughly", "5")
+
+
+# --------------------------------------------------------------------------- the judging policy
+def test_rules_table_is_complete():
+    statuses = {v.status for v in RULES.values()}
+    assert statuses == {"reproduced", "qualified", "discrepant", "external"}
+    for rid, rule in RULES.items():
+        assert rule.title and rule.explanation.endswith(".") and rid == rid.lower()
+
+
+def test_printed_precision_rule():
+    assert evaluate(row("exact", "5910"), 5910.4).rule == "printed-precision"
+    r = evaluate(row("exact", "48.5", "percent"), 48.6)
+    assert (r.status, r.rule) == ("discrepant", "no-reading")
+    assert "48.6" in r.note and "[48.45, 48.55)" in r.note
+
+
+# component-rounding: a total of printed rows (each rounded in print) one unit off its rows
+ROWS = ["1200", "2300", "3400", "4500", "5600"]          # sum 17,000; slack 5 x 0.5 = 2.5
+
+
+@pytest.mark.parametrize("total,status,rule", [
+    ("17001", "reproduced", "component-rounding"),      # one unit off: inside the slack
+    ("17002", "reproduced", "component-rounding"),      # two units: still (5 rows x 0.5 + 0.5)
+    ("17000", "reproduced", "printed-precision"),
+    ("17004", "discrepant", "no-reading"),              # beyond what rounding allows
+])
+def test_component_rounding_sum(total, status, rule):
+    r = evaluate(row("exact", total, "persons", kind="table-arithmetic"), 17000,
+                 readings=[component_rounding(ROWS)])
+    assert (r.status, r.rule) == (status, rule)
+
+
+def test_component_rounding_slack_comes_from_printed_digits():
+    rd = component_rounding(["1.2", "3.4"])
+    assert (rd.value, rd.lo, rd.hi) == pytest.approx((4.6, 4.5, 4.7))
+    rd = component_rounding(["1200", "3400"], how="mean")
+    assert (rd.value, rd.lo, rd.hi) == pytest.approx((2300, 2299.5, 2300.5))
+    rd = component_rounding(["10"], how="share", denominator=["20"], scale=100)
+    assert rd.value == pytest.approx(50) and rd.lo == pytest.approx(100 * 9.5 / 20.5)
+    # an average of rounded rows: the rows allow 2299.5-2300.5, so a printed 2301 (2300.5-2301.5)
+    # touches them and holds; a printed 2302 does not
+    avg = lambda printed: evaluate(row("exact", printed, "persons", kind="table-arithmetic"), 2300.0,
+                                   readings=[component_rounding(["1200", "3400"], how="mean")])
+    assert (avg("2301").status, avg("2301").rule) == ("reproduced", "component-rounding")
+    assert (avg("2302").status, avg("2302").rule) == ("discrepant", "no-reading")
+    assert avg("2300").rule == "printed-precision"
+
+
+def test_component_rounding_qualified_when_only_another_reading_holds():
+    r = evaluate(row("exact", "17010", "persons", kind="table-arithmetic"), 17000,
+                 readings=[component_rounding(ROWS), Reading("alternative-reading", "one row read as 1210", 17010)])
+    assert (r.status, r.rule, r.reading) == ("qualified", "alternative-reading", "one row read as 1210")
+
+
+@pytest.mark.parametrize("value,status,rule", [
+    (9, "reproduced", "printed-precision"),        # nine of nine years rose
+    (8, "reproduced", "stated-exception"),         # eight rose; the paper names the ninth
+    (6, "discrepant", "no-reading"),               # three years fell; the paper names one
+])
+def test_stated_exception(value, status, rule):
+    readings = [Reading("stated-exception", "counting 1998, the year the paper names as the exception",
+                        value + 1)]
+    r = evaluate(row("exact", "9", "count"), value, readings=readings)
+    assert (r.status, r.rule) == (status, rule)
+    if rule == "stated-exception":
+        assert "1998" in r.note
+
+
+@pytest.mark.parametrize("printed,expected", [
+    ("90", True), ("20", True), ("300000", True), ("250", True), ("800", True),
+    ("6", False), ("13110", False), ("48.5", False), ("16823670", False), ("2", False), ("0", False),
+])
+def test_is_round(printed, expected):
+    assert is_round(printed) is expected
+
+
+@pytest.mark.parametrize("qualifier,printed,x,status,rule", [
+    ("exact", "90", 90.3, "reproduced", "printed-precision"),
+    ("exact", "90", 89.4, "qualified", "round-number"),      # "90%" for 89.4%
+    ("exact", "90", 84.0, "discrepant", "no-reading"),       # outside 85-95 too
+    ("exact", "20", 23.9, "qualified", "round-number"),      # "twentyfold" for 23.9-fold
+    ("exact", "20", 26.0, "discrepant", "no-reading"),
+    ("exact", "13110", 13112, "discrepant", "no-reading"),   # not a round number
+])
+def test_round_number(qualifier, printed, x, status, rule):
+    r = evaluate(row(qualifier, printed, "percent"), x)
+    assert (r.status, r.rule) == (status, rule)
+    if rule == "round-number":
+        assert "strictly" in r.note and str(bounds(qualifier, printed)) in r.note
+
+
+def test_round_number_not_for_table_cells_or_ranks():
+    r = evaluate(row("exact", "3990", "US$ million", kind="table-arithmetic"), 3985)
+    assert r.status == "discrepant"
+    r = evaluate(row("exact", "10", "rank"), 11)
+    assert r.status == "discrepant"
+    r = evaluate(row("exact", "3990", "US$ million"), 3985, round_number=True)
+    assert r.status == "qualified"
+
+
+@pytest.mark.parametrize("rule", ["stated-definition", "base-year", "scale-word", "alternative-reading"])
+def test_named_readings_give_qualified(rule):
+    r = evaluate(row("exact", "457", "US$ trillion"), 457e9, unit="US$",
+                 readings=[Reading(rule, "billón read as a thousand million", 457e12)])
+    assert (r.status, r.rule) == ("qualified", rule)
+    r = evaluate(row("exact", "457", "US$ trillion"), 457e9, unit="US$",
+                 readings=[Reading(rule, "some other reading", 3e12)])
+    assert (r.status, r.rule) == ("discrepant", "no-reading")
+    assert "some other reading" in r.note
+
+
+def test_reading_must_name_a_reading_rule():
+    with pytest.raises(ValueError):
+        Reading("printed-precision", "x", 1.0)
+    with pytest.raises(ValueError):
+        Reading("made-up", "x", 1.0)
+
+
+def test_inferred_value_never_reproduces_nor_discrepant():
+    # a match found only through the book's inference (e.g. which denominator an average uses)
+    r = evaluate(row("exact", "326", "US$"), 326.2, inferred="the denominator the book infers")
+    assert (r.status, r.rule, r.inferred) == ("qualified", "inferred", True)
+    assert "the denominator the book infers" in r.note
+    # a gap found only through an inferred value is not a discrepancy
+    r = evaluate(row("exact", "326", "US$"), 300.0, inferred=True)
+    assert (r.status, r.rule) == ("qualified", "inferred")
+    assert "26" in r.note
+    # the same gap on a plain value is
+    assert evaluate(row("exact", "326", "US$"), 300.0).status == "discrepant"
+
+
+def test_inferred_reading_is_capped_at_qualified():
+    rd = component_rounding(ROWS)
+    rd = Reading("component-rounding", rd.label, rd.value, True, rd.lo, rd.hi)
+    r = evaluate(row("exact", "17001", "persons", kind="table-arithmetic"), 17000, readings=[rd])
+    assert (r.status, r.rule, r.inferred) == ("qualified", "inferred", True)
+    r = evaluate(row("exact", "8", "count"), 7,
+                 readings=[Reading("stated-definition", "counting as the book infers", 8, inferred=True)])
+    assert (r.status, r.rule, r.inferred) == ("qualified", "stated-definition", True)
+    assert "inference" in r.note
+
+
+@pytest.mark.parametrize("rule", ["outside-source", "coincidence"])
+def test_external_rules(rule):
+    r = external_result(row("exact", "87", "US$ billion"), note="credited to an outside source",
+                        implied=86.5, rule=rule)
+    assert (r.status, r.rule, r.computed_value, r.implied_value) == ("external", rule, None, 86.5)
+    with pytest.raises(ValueError):
+        external_result(row("exact", "87"), note="x", rule="no-reading")
+    with pytest.raises(ValueError):
+        external_result(row("exact", "87"), note=" ")
+
+
+def test_record_carries_rule_and_implied_value():
+    rec = evaluate(row("exact", "5910"), 5910).record()
+    assert rec["rule"] == "printed-precision" and rec["implied_value"] is None
+    assert set(RULES) >= {rec["rule"]}
+
+
+def test_every_status_decided_by_a_rule_of_that_status():
+    cases = [evaluate(row("exact", "5910"), x, readings=[component_rounding(["2955", "2955"])]) for x in (5910, 5911, 6000)]
+    for r in cases:
+        assert RULES[r.rule].status == r.status
+
+
+# --------------------------------------------------------------------------- what readers see
+@pytest.mark.parametrize("value,printed,text", [
+    (5.91034, None, "5.91"), (0.456789, None, "0.457"), (16823669, None, "16,823,669"),
+    (13266.4, None, "13,266"), (2e-05, None, "0.00002"), (0.1 + 0.2, None, "0.3"),
+    (457e9, None, "457,000,000,000"), (float("nan"), None, ""), (None, None, ""), (-0.0, None, "0"),
+    (48.5123, "48.5", "48.5"), (3.98018, "3.9802", "3.9802"), (1.0, None, "1"), (17.0, None, "17"),
+    (-1067, None, "-1,067"), (1e-20, None, "0"),
+])
+def test_fmt_number(value, printed, text):
+    assert fmt_number(value, printed) == text
+    assert "e" not in fmt_number(value, printed).lower() and "nan" not in fmt_number(value, printed)
+
+
+@pytest.mark.parametrize("value,unit,text", [
+    (1, "rank", "rank 1"), (4, "count", "4 items"), (1, "count", "1 item"), (5.91, "US$ billion", "US$ 5.91 billion"),
+    (46.0, "percent", "46%"), (3.98, "times", "3.98 times"), (390000, "persons", "390,000 persons"),
+])
+def test_quantity_in_words(value, unit, text):
+    assert quantity(value, unit) == text
+
+
+def test_badges_say_implied_for_externals_and_end_cleanly():
+    ext = external_result(row("exact", "87", "US$ billion"), note="see the source;", implied=86.5)
+    html_ = badge_html(ext, row("exact", "87", "US$ billion"))
+    assert "the papers imply <b>US$ 86.5 billion</b>" in html_ and "computed" not in html_
+    assert ";<" not in html_ and "; <" not in html_ and ";</span>" not in html_
+    assert 'href="policy.html#rule-outside-source"' in html_
+    rep = evaluate(row("exact", "4", "count"), 4)
+    html_ = badge_html(rep, row("exact", "4", "count"))
+    assert "computed <b>4 items</b>" in html_ and ";</div>" not in html_ and "4 count" not in html_

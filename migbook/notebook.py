@@ -1,0 +1,115 @@
+"""The notebook API of the chapters: check a claim, show its badge, glue the value and the record.
+
+This is the only module of the checker that displays or glues anything; the judging itself is
+:func:`migbook.claims.evaluate` (pure) and the badge markup :func:`migbook.render.badge_html`.
+"""
+from __future__ import annotations
+
+import json
+
+from migbook.claims import Reading, Result, component_rounding, evaluate, external_result
+from migbook.render import badge_html
+
+_checked: set[str] = set()
+
+
+def _row(claim_id: str) -> dict:
+    from migbook.data import ledger
+
+    led = ledger()
+    if claim_id not in led.index:
+        raise KeyError(f"claim {claim_id!r} is not in data/claims.csv")
+    return {"id": claim_id, **led.loc[claim_id].to_dict()}
+
+
+class _Record:
+    """A glued claim record, as JSON text (nbformat allows only text under glue's mime prefix)."""
+
+    def __init__(self, rec: dict):
+        self.rec = rec
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": json.dumps(self.rec, ensure_ascii=False, sort_keys=True)}
+
+
+def _publish(result: Result, row: dict) -> None:
+    """Show the badge under the cell and glue the value and the record for the report page.
+
+    The glue key ``<id>`` holds whichever number exists (the computed value, or for an external
+    claim the value the papers imply); ``rec-<id>`` holds the whole record."""
+    from IPython.display import HTML, display
+    from myst_nb import glue
+
+    if result.id in _checked:
+        raise RuntimeError(f"claim {result.id!r} is checked twice in this notebook")
+    _checked.add(result.id)
+    number = result.computed_value if result.computed_value is not None else result.implied_value
+    if number is not None:
+        glue(result.id, float(number), display=False)
+    glue(f"rec-{result.id}", _Record(result.record()), display=False)
+    display(HTML(badge_html(result, row)))
+
+
+def check(claim_id: str, value, *, unit: str | None = None, readings=None, note: str = "",
+          inferred: bool | str = False, round_number: bool | None = None) -> None:
+    """Check a claim against the papers' own numbers; show the badge and glue the result.
+
+    ``readings``: a list of :class:`migbook.claims.Reading` (alternative readings, each naming its
+    rule); ``inferred``: the plain value rests on the book's inference (True, or a phrase saying
+    what is inferred). See :func:`migbook.claims.evaluate`."""
+    row = _row(claim_id)
+    result = evaluate(row, value, unit=unit, readings=readings, note=note, inferred=inferred,
+                      round_number=round_number)
+    _publish(result, row)
+
+
+def external(claim_id: str, *, note: str, implied=None, implied_unit: str | None = None,
+             rule: str = "outside-source") -> None:
+    """Record a claim that needs a source outside the papers (``rule="outside-source"``) or that
+    matches them only because the book chose what to count (``rule="coincidence"``).
+
+    ``implied`` is an optional number the papers' own figures imply, in ``implied_unit`` (default:
+    the claim's unit); the record holds it as ``implied_value`` (``computed_value`` stays null)."""
+    row = _row(claim_id)
+    _publish(external_result(row, note=note, implied=implied, implied_unit=implied_unit, rule=rule), row)
+
+
+def cited(claim_id: str, high: bool = False) -> float:
+    """The figure a claim prints, as a number in the claim's unit (from ``data/claims.csv``);
+    ``high=True`` gives the upper end of a range ("between 800,000 and 1 million")."""
+    row = _row(claim_id)
+    column = "cited_high" if high else "cited_value"
+    if not row[column]:
+        raise ValueError(f"{claim_id}: no {column} (left blank in print, or not a range)")
+    return float(row[column])
+
+
+def cited_text(claim_id: str, high: bool = False) -> str:
+    """The figure a claim prints, as the printed digits (for :func:`migbook.claims.component_rounding`)."""
+    row = _row(claim_id)
+    return row["cited_high" if high else "cited_value"]
+
+
+def glue_cited(chapter: str) -> None:
+    """Glue ``cited-<claim id>`` (the printed figure) for every claim of ``chapter`` that has one,
+    so prose can quote the papers' figures without typing them."""
+    from migbook.data import ledger
+
+    led = ledger()
+    for cid, row in led[(led["chapter"] == chapter) & (led["cited_value"] != "")].iterrows():
+        glue_value(f"cited-{cid}", float(row["cited_value"]))
+
+
+def glue_value(name: str, value, display: bool = False) -> None:
+    """Glue a number for the prose (numpy scalars become plain floats); returns nothing."""
+    from myst_nb import glue
+
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = float(value)
+    glue(name, value, display=display)
+
+
+__all__ = ["check", "external", "cited", "cited_text", "glue_cited", "glue_value", "Reading",
+           "component_rounding"]
