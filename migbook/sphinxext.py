@@ -213,7 +213,7 @@ def report_html(rows: list[dict], docname: str) -> str:
     head = ["Claim", "Paper, place", "What it measures", "Cited", "Recomputed", "Status", "Note", "Where"]
     body = []
     for r in rows:
-        comp = fmt_number(r["implied_value"] if r["status"] == "external" else r["computed_value"])
+        comp = fmt_number(r.get("implied_value") if r["status"] == "external" else r["computed_value"])
         comp = f"{comp} {esc(r['computed_unit'])}" if comp else "—"
         body.append(
             f'<tr id="{esc(r["id"])}" data-status="{r["status"]}" data-chapter="{esc(r["chapter"])}">'
