@@ -77,7 +77,7 @@ def _figures_cell(r: dict) -> str:
         high = f" to {r['cited_high']}" if r.get("cited_high") else ""
         printed = (f"<b>printed</b> “{esc(r['cited'])}” (read as {esc(words)}{esc(r['cited_value'])}{esc(high)} "
                    f"{esc(r['unit'])})")
-    value = fmt_number(r["implied_value"] if r["status"] == "external" else r["computed_value"])
+    value = fmt_number(r.get("implied_value") if r["status"] == "external" else r["computed_value"])
     label = "implied by the papers" if r["status"] == "external" else "recomputed"
     recomputed = (f"<b>{label}</b> {value} {esc(r['computed_unit'])}" if value
                   else f"<b>{label}</b>: no figure")

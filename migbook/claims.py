@@ -357,8 +357,9 @@ def _percent(p: float) -> str:
 
 
 def _round_applies(row: dict) -> bool:
-    """Rule ``round-number`` applies to round figures in prose (not to table cells or ranks)."""
-    if row.get("kind") == "table-arithmetic" or row.get("unit") in ("rank", "year", "years"):
+    """Rule ``round-number`` applies to round figures in prose, not to table cells, ranks, years or
+    a count the paper itself spells out item by item (``count-vs-list``)."""
+    if row.get("kind") in ("table-arithmetic", "count-vs-list") or row.get("unit") in ("rank", "year", "years"):
         return False
     vals = [row["cited_value"]] + ([row["cited_high"]] if row.get("cited_high") else [])
     return any(is_round(v) for v in vals)

@@ -213,14 +213,18 @@ def report_html(rows: list[dict], docname: str) -> str:
     head = ["Claim", "Paper, place", "What it measures", "Cited", "Recomputed", "Status", "Note", "Where"]
     body = []
     for r in rows:
-        comp = fmt_number(r["implied_value"] if r["status"] == "external" else r["computed_value"])
+        comp = fmt_number(r.get("implied_value") if r["status"] == "external" else r["computed_value"])
         comp = f"{comp} {esc(r['computed_unit'])}" if comp else "—"
         body.append(
             f'<tr id="{esc(r["id"])}" data-status="{r["status"]}" data-chapter="{esc(r["chapter"])}">'
             f'<th scope="row"><a href="#{esc(r["id"])}"><code>{esc(r["id"])}</code></a></th>'
             f'<td>{esc(r["paper"])} {esc(r["section"])}</td><td>{esc(r["statement"])}</td>'
-            f'<td>“{esc(r["cited"])}”</td><td class="num" data-sort="{esc(str(r["computed_value"]))}">{comp}</td>'
-            f'<td><span class="claim-badge claim-{r["status"]}">{r["status"]}</span></td>'
+            + (f'<td>“{esc(r["cited"])}”</td>' if r.get("cited_kind", "printed") == "printed"
+               else f'<td class="cited-description">{esc(r["cited"])} <i>(the book\'s description, not printed text)</i></td>')
+            + f'<td class="num" data-sort="{esc(str(r["computed_value"]))}">{comp}</td>'
+            f'<td><span class="claim-badge claim-{r["status"]}">{r["status"]}</span>'
+            + (f' <a class="claim-rule" href="policy.html#rule-{esc(r["rule"])}">{esc(r["rule"])}</a>' if r.get("rule") else "")
+            + '</td>'
             f'<td>{esc(r["note"])}</td>'
             f'<td><a href="{up}{esc(r["where"])}">{esc(r["chapter"].split("/")[-1])}</a></td></tr>')
     table = ('<div class="migbook-table-wrap"><table class="migbook-table migbook-report">'
@@ -287,5 +291,6 @@ def setup(app: Sphinx):
     app.add_node(claims_placeholder)
     app.add_directive("claims-report", ClaimsReportDirective)
     app.setup_extension("migbook.appendix")  # errata, reconciliation and citation placeholders
+    app.setup_extension("migbook.policy")  # the judging policy page: the rules table from claims.RULES
     from migbook import site; site.setup(app)  # the published site: downloads, fallbacks, page weight
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -208,6 +208,8 @@ def test_round_number_not_for_table_cells_or_ranks():
     assert r.status == "discrepant"
     r = evaluate(row("exact", "10", "rank"), 11)
     assert r.status == "discrepant"
+    r = evaluate(row("exact", "10", "count", kind="count-vs-list"), 11)   # "10 federations", eleven listed
+    assert r.status == "discrepant"
     r = evaluate(row("exact", "3990", "US$ million"), 3985, round_number=True)
     assert r.status == "qualified"
 

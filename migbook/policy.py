@@ -1,0 +1,77 @@
+"""The judging policy page: ``{claims-rules}`` renders :data:`migbook.claims.RULES` as a table, one
+row per rule with the status it gives, its explanation and a real example from the ledger (the
+first claim, in ledger order, that the rule decided in this build), so the page and the checker
+cannot drift. Registered by :mod:`migbook.sphinxext`; filled on doctree-resolved from
+``env.migbook_rows``."""
+from __future__ import annotations
+
+import html
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+from migbook.claims import RULES
+from migbook.render import quantity
+from migbook.sphinxext import mark_dynamic
+
+
+class rules_placeholder(nodes.General, nodes.Element):
+    """Filled on doctree-resolved."""
+
+
+class ClaimsRulesDirective(SphinxDirective):
+    has_content = False
+    option_spec = {}
+
+    def run(self):
+        mark_dynamic(self.env)
+        self.env.migbook_policy_doc = self.env.docname
+        return [rules_placeholder("")]
+
+
+def example(rows: list[dict], rule: str) -> dict | None:
+    """The ledger's example of a rule: the first row it decided (ledger order)."""
+    return next((r for r in rows if r.get("rule") == rule), None)
+
+
+def rules_html(rows: list[dict], docname: str) -> str:
+    esc = html.escape
+    up = "../" * docname.count("/")
+    counts = {rid: sum(r.get("rule") == rid for r in rows) for rid in RULES}
+    body = []
+    for rid, rule in RULES.items():
+        ex = example(rows, rid)
+        if ex is None:
+            ex_html = '<span class="migbook-empty">no claim of this build is decided by this rule</span>'
+        else:
+            value = ex["implied_value"] if ex["status"] == "external" else ex["computed_value"]
+            shown = quantity(value, ex["computed_unit"], ex["cited_value"] or None) if value != "" else ""
+            verb = "the papers imply" if ex["status"] == "external" else "recomputed"
+            ex_html = (f'<a href="{up}{esc(ex["url"])}"><code>{esc(ex["id"])}</code></a>: '
+                       f'{esc(ex["statement"])}; {esc(ex["paper"])} prints “{esc(ex["cited"])}”'
+                       + (f"; {verb} {esc(shown)}" if shown else "")
+                       + (f'. <span class="claim-note">{esc(ex["note"])}</span>' if ex["note"] else ""))
+        body.append(
+            f'<tr id="rule-{esc(rid)}" data-rule="{esc(rid)}">'
+            f'<th scope="row"><code>{esc(rid)}</code><br>{esc(rule.title)}</th>'
+            f'<td><span class="claim-badge claim-{rule.status}">{rule.status}</span></td>'
+            f'<td>{esc(rule.explanation)}</td><td class="num">{counts[rid]}</td><td>{ex_html}</td></tr>')
+    return ('<div class="migbook-table-wrap"><table class="migbook-table migbook-rules">'
+            "<caption>The rules of the checker (<code>migbook.claims.RULES</code>), the status each gives, "
+            "how many claims it decided in this build, and the first of them</caption><thead><tr>"
+            + "".join(f'<th scope="col">{h}</th>' for h in ("Rule", "Status", "What it says", "Claims", "Example"))
+            + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
+
+
+def _on_doctree_resolved(app, doctree, docname):
+    rows = getattr(app.env, "migbook_rows", [])
+    for node in list(doctree.findall(rules_placeholder)):
+        node.replace_self(nodes.raw("", rules_html(rows, docname), format="html"))
+
+
+def setup(app: Sphinx):
+    app.add_node(rules_placeholder)
+    app.add_directive("claims-rules", ClaimsRulesDirective)
+    app.connect("doctree-resolved", _on_doctree_resolved)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
