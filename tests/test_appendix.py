@@ -1,4 +1,6 @@
-"""Back matter: the reconciliation and errata pages list exactly what data/ and the ledger imply;
+"""Back matter: the reconciliation and errata pages list exactly what data/ and the ledger imply (the
+cell-by-cell comparison of the tables both papers print lives in chapter 2, the one account the
+reconciliation page links to);
 claim addresses resolve; the bibliography holds the two papers; CITATION.cff is valid CFF 1.2.0.
 
 Every expectation here is computed independently of the pages: straight from the CSV files of
@@ -135,7 +137,9 @@ def listed_claims(soup, list_id: str) -> list[dict]:
     for tr in block.select("tr[data-claim]"):
         group = tr.find_parent("section", class_="migbook-claims-group")
         rows.append({"id": tr["data-claim"], "status": tr["data-status"], "kind": tr["data-kind"],
-                     "group": group["data-kind"] if group else None, "links": [a["href"] for a in tr.find_all("a")]})
+                     "rule": tr.get("data-rule", ""),
+                     "group": (group.get("data-rule") or group.get("data-kind")) if group else None,
+                     "links": [a["href"] for a in tr.find_all("a")]})
     return rows, block
 
 
@@ -154,17 +158,24 @@ def resolves(href: str, from_page: str, ids: dict[str, set[str]]) -> bool:
     return path in ids and (not frag or frag in ids[path])
 
 
-# ---------------------------------------------------------------- the reconciliation page
+# ---------------------------------------------------------------- the shared tables (chapter 2) and reconciliation
 @BUILD
-def test_reconciliation_lists_every_shared_cell(built_book):
+def test_chapter_2_lists_every_shared_cell(built_book):
     expected = expected_overlap(ROOT / "data")
     assert sum(map(len, expected.values())) == 95  # 9 years x 5 series + 10 years x 5 series
-    assert overlap_on_page(page(built_book, "reconciliation")) == expected
+    assert overlap_on_page(page(built_book, "ch2_escalation")) == expected
 
 
 @BUILD
-def test_reconciliation_differences_table(built_book):
+def test_reconciliation_links_the_comparison_and_compares_nothing_itself(built_book):
     soup = page(built_book, "reconciliation")
+    assert soup.find("table", id="overlap-gross") is None and soup.find("table", id="overlap-differences") is None
+    assert any(a["href"].startswith("ch2_escalation.html#ch2-overlap") for a in soup.select("a[href]"))
+
+
+@BUILD
+def test_chapter_2_differences_table(built_book):
+    soup = page(built_book, "ch2_escalation")
     shown = {(r["series"], int(r["year"]), int(number(r["difference"])), r["explained by"])
              for r in html_table(soup, "overlap-differences")}
     want = {(s, y, d, why) for rows in expected_overlap(ROOT / "data").values() for s, y, _, _, _, d, why in rows if d}
@@ -183,17 +194,24 @@ def test_reconciliation_lists_paper_vs_paper_rows(built_book, built_claims):
 
 # ---------------------------------------------------------------- the errata page
 @BUILD
-def test_errata_lists_every_discrepant_and_qualified_row_by_kind(built_book, built_claims):
-    rows, block = listed_claims(page(built_book, "errata"), "errata")
-    want = {r["id"]: (r["kind"], r["status"]) for r in built_claims if r["status"] in FLAGGED}
-    got = {r["id"]: (r["kind"], r["status"]) for r in rows}
+def test_errata_lists_every_discrepant_and_qualified_row_by_rule(built_book, built_claims):
+    from migbook.claims import RULES
+
+    soup = page(built_book, "errata")
+    rows, block = listed_claims(soup, "errata")
+    want = {r["id"]: (r["rule"], r["status"]) for r in built_claims if r["status"] in FLAGGED}
+    got = {r["id"]: (r["rule"], r["status"]) for r in rows}
     assert got == want
     assert len(rows) == len(want), "a row is listed twice"
     for r in rows:
-        assert r["group"] == r["kind"], f"{r['id']} is listed under {r['group']}, not its kind {r['kind']}"
+        assert r["rule"] in RULES, f"{r['id']}: rule {r['rule']!r}"
+        assert r["group"] == r["rule"], f"{r['id']} is listed under {r['group']}, not its rule {r['rule']}"
+    for section in block.select("section.migbook-claims-group"):
+        title = RULES[section["data-rule"]].title
+        assert section.find("h3").get_text(" ", strip=True).startswith(title), section["data-rule"]
     ledger_order = [r["id"] for r in built_claims]
-    for kind in {r["kind"] for r in rows}:
-        ids = [r["id"] for r in rows if r["kind"] == kind]
+    for rule in {r["rule"] for r in rows}:
+        ids = [r["id"] for r in rows if r["rule"] == rule]
         assert ids == sorted(ids, key=ledger_order.index)
     if not want:
         assert block.find(class_="migbook-empty"), "an empty list must say so"
@@ -353,6 +371,28 @@ def test_a_changed_status_changes_the_errata_list():
     assert "nothing yet" in empty and "data-claim=" not in empty
 
 
+def test_errata_groups_follow_the_rule_that_decided_each_row():
+    from migbook.appendix import claims_list_html
+    from migbook.claims import RULES
+
+    rows = [_row("p2001-a", "text-vs-table", "discrepant", rule="no-reading"),
+            _row("both-b", "paper-vs-paper", "qualified", rule="base-year"),
+            _row("p2004-c", "unit-word", "qualified", rule="base-year")]
+
+    def groups(rows_):
+        soup = BeautifulSoup(claims_list_html(rows_, "book/errata", prefix="errata", statuses=list(FLAGGED),
+                                              group=True, by="rule"), "html.parser")
+        return {tr["data-claim"]: tr.find_parent("section")["data-rule"] for tr in soup.select("tr[data-claim]")}, soup
+
+    got, soup = groups(rows)
+    assert got == {"p2001-a": "no-reading", "both-b": "base-year", "p2004-c": "base-year"}
+    assert [h.get_text(" ", strip=True).rstrip("#").strip() for h in soup.select("section h3")] == \
+        [RULES["base-year"].title, RULES["no-reading"].title]  # policy order
+    rows[0].update(status="qualified", rule="round-number")
+    got, _ = groups(rows)
+    assert got["p2001-a"] == "round-number"
+
+
 def _execute(page_name: str, data: Path, tmp_path: Path) -> BeautifulSoup:
     """Run a page's code cells (as a notebook) against the data folder ``data``; return its HTML outputs."""
     import jupytext
@@ -388,8 +428,8 @@ def test_a_changed_cell_changes_the_pages(tmp_path):
     before = expected_overlap(ROOT / "data"), expected_outliers(ROOT / "data")
     after = expected_overlap(data), expected_outliers(data)
     assert after != before
-    recon = _execute("reconciliation", data, tmp_path)
-    assert overlap_on_page(recon) == after[0]
+    ch2 = _execute("ch2_escalation", data, tmp_path)
+    assert overlap_on_page(ch2) == after[0]
     errata = _execute("errata", data, tmp_path)
     assert outliers_on_page(errata) == after[1]
     assert ("p2001_table2", "tourism", "1993", 456400.0) in outliers_on_page(errata)
