@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BACK_MATTER = ("intro", "reconciliation", "errata", "report", "references")
+BACK_MATTER = ("intro", "reconciliation", "errata", "policy", "report", "references")
 READS_DATA = {"errata"}  # the outlier and repeat screens: one rule over every table
 # a status word used as a status, not as an adjective ("external position", "better-qualified workers")
 STATUS = re.compile(r"(?<![-\w])(reproduced|qualified|discrepant|external)\b(?![ \t\n]+[a-z])", re.I)
