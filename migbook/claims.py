@@ -460,7 +460,7 @@ def evaluate(row: dict, value, *, unit: str | None = None, readings=None, note: 
     ref = float(row["cited_value"])
     rel = f" ({_percent(100 * gap / abs(ref))} of the cited figure)" if ref else ""
     side = "below" if val < b.lo else "above"
-    gap_text = f"computed {f(val)} {row_unit} lies {_plain(gap)} {side} the cited bounds {b}{rel}"
+    gap_text = f"computed {f(val)} {row_unit} lies {f(gap)} {side} the cited bounds {b}{rel}"
     if rb is not None:
         gap_text += f", and outside {rb} even read as a round number"
     if alts:
@@ -488,7 +488,7 @@ def _plausible(row, val, b, rb, alts, recs, note, kind, f) -> Result:
         if RULES[r.rule].status == "qualified" and ok(r.value, b):
             return Result(cid, "qualified", val, unit, str(b), r.label, _join(
                 f"{check_text}; the printed figure fails it as printed but passes on the reading: "
-                f"{r.label} (the check then allows {f(r.value)} in the printed unit)", note),
+                f"{r.label}", note),
                 recs, r.rule, None, r.inferred, kind)
     return Result(cid, "qualified", val, unit, str(b), "", _join(
         f"{check_text}; the printed figure fails it on every reading, but a plausibility check "
