@@ -78,10 +78,11 @@ RULES: dict[str, Rule] = {
         "The paper prints no figure where one is expected; the book adopts the most plausible "
         "reading and says which."),
     "inferred": Rule(
-        "Rests on the book's inference", "qualified",
+        "Rests on an inference or a plausibility check", "qualified",
         "The check needs an inference of the book (how a source computed a figure, what a word "
-        "meant); no status rests on an inference alone, so neither a match nor a gap found only "
-        "through one is final."),
+        "meant) or a plausibility check (a ceiling or floor from general reasoning, not a bound "
+        "the papers print); no status rests on these alone, so neither a match nor a gap found "
+        "only through one is final."),
     "outside-source": Rule(
         "Needs an outside source", "external",
         "The figure can only be checked against a source outside the two papers; the papers' own "
@@ -333,6 +334,7 @@ class Result:
     rule: str = ""
     implied_value: float | None = None
     inferred: bool = False
+    plausibility: str = ""
 
     def __post_init__(self):
         if self.rule and RULES[self.rule].status != self.status and self.rule != "inferred":
@@ -366,7 +368,8 @@ def _round_applies(row: dict) -> bool:
 
 
 def evaluate(row: dict, value, *, unit: str | None = None, readings=None, note: str = "",
-             inferred: bool | str = False, round_number: bool | None = None) -> Result:
+             inferred: bool | str = False, round_number: bool | None = None,
+             plausibility: str = "") -> Result:
     """Status of one claim (``row`` is its ledger row) given the recomputed ``value``.
 
     Pure function. ``value`` and the readings are in ``unit`` (default: the row's unit) and are
@@ -374,6 +377,13 @@ def evaluate(row: dict, value, *, unit: str | None = None, readings=None, note: 
     value}`` dict is read as ``alternative-reading``). ``inferred`` (True or a phrase saying what
     is inferred) marks the plain value as resting on the book's inference. ``round_number``
     overrides the automatic round-number test (:func:`is_round`).
+
+    ``plausibility="ceiling"`` (or ``"floor"``) says that ``value`` is not a recomputation but a
+    plausibility check: the most (the least) the figure can be by the book's reasoning. The figure
+    then passes if some value it can stand for lies below the ceiling (above the floor), and a pass
+    never reproduces it: on the plain reading it stays ``external`` (with the check as
+    cross-check), on a named reading (a scale word, say) it is ``qualified``, and a figure that
+    fails every reading is ``qualified`` under rule ``inferred``, not ``discrepant``.
 
     Order: the plain value inside the printed bounds (``printed-precision``); readings whose rule
     gives ``reproduced`` (``component-rounding``, ``stated-exception``); the round-number reading of
@@ -403,6 +413,8 @@ def evaluate(row: dict, value, *, unit: str | None = None, readings=None, note: 
     rb = bounds(row["qualifier"], row["cited_value"], row.get("cited_high", ""), round_number=True) if rnd else None
     if rb is not None and (rb.lo, rb.hi) == (b.lo, b.hi):
         rb = None
+    if plausibility:
+        return _plausible(row, val, b, rb, alts, recs, note, plausibility, f)
 
     def result(status, rule, reading="", text="", bnds=b, inf=False):
         return Result(cid, status, val, row_unit, str(bnds), reading, _join(text, note), recs, rule, None, inf)
@@ -414,38 +426,41 @@ def evaluate(row: dict, value, *, unit: str | None = None, readings=None, note: 
         return result("reproduced", "printed-precision")
     # 2. readings that reproduce (rows rounded before summing; the paper's own exceptions)
     for r in alts:
-        if RULES[r.rule].status == "reproduced" and not r.inferred and r.holds(b):
+        if RULES[r.rule].status == "reproduced" and not r.inferred and not inferred and r.holds(b):
             return result("reproduced", r.rule, r.label,
                           f"holds on {r.label}" + ("" if r.lo is not None else f" (gives {f(r.value)})")
                           + f"; the plain figure {f(val)} lies outside {b}")
     # 3. the round-number reading of the plain value
     if rb is not None and val in rb:
-        if inferred:
-            return result("qualified", "inferred", "round number",
-                          f"holds only as a round number and on {why}", rb, True)
+        infer = f"; it also rests on {why}" if inferred else ""
         return result("qualified", "round-number", "round number",
                       f"holds when the round figure is read to its last non-zero digit {rb}; "
-                      f"strictly {b}, which {f(val)} misses", rb)
-    # 4. qualified readings (and inferred reproducing readings, capped)
+                      f"strictly {b}, which {f(val)} misses{infer}", rb, bool(inferred))
+    # 4. qualified readings (and reproducing readings that rest on an inference, capped)
     for r in alts:
-        if r.holds(b) and (RULES[r.rule].status == "qualified" or r.inferred):
+        if r.holds(b):
+            capped = RULES[r.rule].status != "qualified"
+            inf = r.inferred or bool(inferred)
+            if capped and not inf:
+                continue
             gives = "" if r.lo is not None else f" (gives {f(r.value)})"
-            infer = "; the reading rests on the book's inference" if r.inferred else ""
-            return result("qualified", r.rule if RULES[r.rule].status == "qualified" else "inferred", r.label,
+            infer = f"; the reading rests on {why if inferred else 'the book' + chr(39) + 's inference'}" if inf else ""
+            return result("qualified", "inferred" if capped else r.rule, r.label,
                           f"holds only on the reading: {r.label}{gives}; the plain reading gives {f(val)}{infer}",
-                          inf=r.inferred)
+                          inf=inf)
     # 5. readings at a round number's precision
     if rb is not None:
         for r in alts:
             if r.holds(rb):
                 return result("qualified", "round-number", r.label,
                               f"holds only as a round number {rb} and on the reading: {r.label} "
-                              f"(gives {f(r.value)}); the plain reading gives {f(val)}", rb, r.inferred)
+                              f"(gives {f(r.value)}); the plain reading gives {f(val)}", rb,
+                              r.inferred or bool(inferred))
     gap = b.distance(val)
     ref = float(row["cited_value"])
     rel = f" ({_percent(100 * gap / abs(ref))} of the cited figure)" if ref else ""
     side = "below" if val < b.lo else "above"
-    gap_text = f"computed {f(val)} {row_unit} lies {_plain(gap)} {side} the cited bounds {b}{rel}"
+    gap_text = f"computed {f(val)} {row_unit} lies {f(gap)} {side} the cited bounds {b}{rel}"
     if rb is not None:
         gap_text += f", and outside {rb} even read as a round number"
     if alts:
@@ -455,6 +470,29 @@ def evaluate(row: dict, value, *, unit: str | None = None, readings=None, note: 
         return result("qualified", "inferred", "",
                       f"{gap_text}; the gap rests on {why}, so the book does not call it a discrepancy", inf=True)
     return result("discrepant", "no-reading", "", gap_text)
+
+
+def _plausible(row, val, b, rb, alts, recs, note, kind, f) -> Result:
+    """Rule 6 for plausibility checks: a ceiling or floor is not a bound (see :func:`evaluate`)."""
+    if kind not in ("ceiling", "floor"):
+        raise ValueError(f"{row['id']}: plausibility must be 'ceiling' or 'floor', not {kind!r}")
+    cid, unit = row["id"], row["unit"]
+    word = "at most" if kind == "ceiling" else "at least"
+    ok = (lambda x, bb: bb.lo <= x) if kind == "ceiling" else (lambda x, bb: bb.hi >= x)
+    check_text = f"plausibility check (not a bound): by the book's reasoning the figure is {word} {f(val)} {unit}"
+    if ok(val, b):
+        return Result(cid, "external", None, unit, str(b), "", _join(
+            f"{check_text}, and the printed figure passes it; only an outside source can reproduce it", note),
+            recs, "outside-source", val, False, kind)
+    for r in alts:
+        if RULES[r.rule].status == "qualified" and ok(r.value, b):
+            return Result(cid, "qualified", val, unit, str(b), r.label, _join(
+                f"{check_text}; the printed figure fails it as printed but passes on the reading: "
+                f"{r.label}", note),
+                recs, r.rule, None, r.inferred, kind)
+    return Result(cid, "qualified", val, unit, str(b), "", _join(
+        f"{check_text}; the printed figure fails it on every reading, but a plausibility check "
+        f"cannot make a figure discrepant", note), recs, "inferred", None, True, kind)
 
 
 def external_result(row: dict, *, note: str, implied=None, implied_unit: str | None = None,

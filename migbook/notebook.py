@@ -51,15 +51,16 @@ def _publish(result: Result, row: dict) -> None:
 
 
 def check(claim_id: str, value, *, unit: str | None = None, readings=None, note: str = "",
-          inferred: bool | str = False, round_number: bool | None = None) -> None:
+          inferred: bool | str = False, round_number: bool | None = None, plausibility: str = "") -> None:
     """Check a claim against the papers' own numbers; show the badge and glue the result.
 
     ``readings``: a list of :class:`migbook.claims.Reading` (alternative readings, each naming its
     rule); ``inferred``: the plain value rests on the book's inference (True, or a phrase saying
-    what is inferred). See :func:`migbook.claims.evaluate`."""
+    what is inferred); ``plausibility="ceiling"``/``"floor"``: ``value`` is a plausibility check,
+    not a recomputation. See :func:`migbook.claims.evaluate`."""
     row = _row(claim_id)
     result = evaluate(row, value, unit=unit, readings=readings, note=note, inferred=inferred,
-                      round_number=round_number)
+                      round_number=round_number, plausibility=plausibility)
     _publish(result, row)
 
 

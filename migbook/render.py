@@ -86,7 +86,11 @@ def badge_html(result, row: dict) -> str:
     a link to the report. An external claim shows what the papers imply, never a computed value."""
     esc = html.escape
     printed = row.get("cited_value") or None
-    if result.status == "external":
+    plaus = getattr(result, "plausibility", "")
+    if plaus:
+        number = result.computed_value if result.computed_value is not None else result.implied_value
+        shown = f"plausibility {plaus} <b>{esc(quantity(number, result.unit, printed))}</b>"
+    elif result.status == "external":
         shown = ("" if result.implied_value is None
                  else f"the papers imply <b>{esc(quantity(result.implied_value, result.unit, printed))}</b>")
     else:

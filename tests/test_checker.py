@@ -256,6 +256,38 @@ def test_inferred_reading_is_capped_at_qualified():
     assert "inference" in r.note
 
 
+def test_inferred_value_on_a_round_number_stays_round_number():
+    r = evaluate(row("exact", "20", "times"), 18.8, inferred="a share read as of 2003")
+    assert (r.status, r.rule, r.inferred) == ("qualified", "round-number", True)
+    assert "a share read as of 2003" in r.note
+
+
+@pytest.mark.parametrize("printed,unit,reading,status,rule", [
+    ("1.5", "US$ trillion", None, "external", "outside-source"),       # passes the ceiling as printed
+    ("457", "US$ trillion", 1941.0, "qualified", "scale-word"),        # passes only read in billions
+    ("457", "US$ trillion", 100.0, "qualified", "inferred"),           # fails every reading: not discrepant
+])
+def test_plausibility_ceiling_is_not_a_bound(printed, unit, reading, status, rule):
+    readings = [] if reading is None else [Reading("scale-word", "billón: trillion read as billion", reading)]
+    r = evaluate(row("exact", printed, unit), 1.941, readings=readings, plausibility="ceiling")
+    assert (r.status, r.rule, r.plausibility) == (status, rule, "ceiling")
+    assert "plausibility check (not a bound)" in r.note
+    if status == "external":
+        assert r.computed_value is None and r.implied_value == pytest.approx(1.941)
+    html_ = badge_html(r, row("exact", printed, unit))
+    assert "plausibility ceiling" in html_ and "computed" not in html_
+
+
+def test_plausibility_floor():
+    r = evaluate(row("exact", "22", "US$ million"), 6458, plausibility="floor",
+                 readings=[Reading("scale-word", "million read as billion", 6.458)])
+    assert (r.status, r.rule) == ("qualified", "scale-word")
+    r = evaluate(row("exact", "22", "US$ billion"), 6.458, plausibility="floor")
+    assert (r.status, r.rule) == ("external", "outside-source")
+    with pytest.raises(ValueError):
+        evaluate(row("exact", "22"), 1, plausibility="bound")
+
+
 @pytest.mark.parametrize("rule", ["outside-source", "coincidence"])
 def test_external_rules(rule):
     r = external_result(row("exact", "87", "US$ billion"), note="credited to an outside source",
