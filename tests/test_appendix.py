@@ -299,8 +299,8 @@ def test_references_list_the_two_papers_and_every_citation_resolves(built_book):
 def test_back_matter_order_in_the_toc():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     back = next(p for p in toc["parts"] if p["caption"] == "Back matter")
-    assert [c["file"] for c in back["chapters"]] == ["book/reconciliation", "book/errata", "book/report",
-                                                     "book/references"]
+    assert [c["file"] for c in back["chapters"]] == ["book/reconciliation", "book/errata", "book/policy",
+                                                     "book/report", "book/references"]
 
 
 def test_citation_cff_is_valid_cff_1_2_0():

@@ -79,7 +79,7 @@ def test_reproduced():
 def test_discrepant_says_by_how_much():
     r = evaluate(row("exact", "9920"), 9928)
     assert r.status == "discrepant"
-    assert "7.5 above" in r.note and "0.076%" in r.note
+    assert "US$ 7.5 million above" in r.note and "0.076%" in r.note
     assert "[9,919.5, 9,920.5)" in r.note
 
 
@@ -327,6 +327,7 @@ def test_fmt_number(value, printed, text):
 @pytest.mark.parametrize("value,unit,text", [
     (1, "rank", "rank 1"), (4, "count", "4 items"), (1, "count", "1 item"), (5.91, "US$ billion", "US$ 5.91 billion"),
     (46.0, "percent", "46%"), (3.98, "times", "3.98 times"), (390000, "persons", "390,000 persons"),
+    (0.417, "fraction", "0.417 (41.7%)"),
 ])
 def test_quantity_in_words(value, unit, text):
     assert quantity(value, unit) == text
