@@ -342,3 +342,19 @@ def test_badges_say_implied_for_externals_and_end_cleanly():
     rep = evaluate(row("exact", "4", "count"), 4)
     html_ = badge_html(rep, row("exact", "4", "count"))
     assert "computed <b>4 items</b>" in html_ and ";</div>" not in html_ and "4 count" not in html_
+
+
+def test_policy_table_is_generated_from_rules():
+    """The policy page's table comes from claims.RULES (so the page and the checker cannot drift),
+    each rule with its anchor (badges link to it), its status and the first claim it decided."""
+    from migbook.policy import rules_html
+
+    rows = [{"id": "p2001-x", "rule": "component-rounding", "status": "reproduced", "statement": "a total",
+             "paper": "p2001", "cited": "16,823,670", "cited_value": "16823670", "computed_value": "16823669",
+             "implied_value": "", "computed_unit": "US$", "note": "within the rows' rounding", "plausibility": "",
+             "url": "book/report.html#p2001-x"}]
+    out = rules_html(rows, "book/policy")
+    for rid, rule in RULES.items():
+        assert f'id="rule-{rid}"' in out and rule.explanation.replace("'", "&#x27;") in out
+    assert out.count('class="claim-badge') == len(RULES)
+    assert 'href="../book/report.html#p2001-x"' in out and "US$ 16,823,669" in out
