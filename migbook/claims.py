@@ -25,7 +25,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, NamedTuple
 
-from migbook.render import fmt_number
+from migbook.render import fmt_number, quantity
 
 STATUSES = ("reproduced", "qualified", "discrepant", "external")
 
@@ -460,7 +460,8 @@ def evaluate(row: dict, value, *, unit: str | None = None, readings=None, note: 
     ref = float(row["cited_value"])
     rel = f" ({_percent(100 * gap / abs(ref))} of the cited figure)" if ref else ""
     side = "below" if val < b.lo else "above"
-    gap_text = f"computed {f(val)} {row_unit} lies {f(gap)} {side} the cited bounds {b}{rel}"
+    gap_text = (f"computed {quantity(val, row_unit, printed)} lies {quantity(gap, row_unit, printed)} {side} "
+                f"the cited bounds {b}{rel}")
     if rb is not None:
         gap_text += f", and outside {rb} even read as a round number"
     if alts:
@@ -479,7 +480,7 @@ def _plausible(row, val, b, rb, alts, recs, note, kind, f) -> Result:
     cid, unit = row["id"], row["unit"]
     word = "at most" if kind == "ceiling" else "at least"
     ok = (lambda x, bb: bb.lo <= x) if kind == "ceiling" else (lambda x, bb: bb.hi >= x)
-    check_text = f"plausibility check (not a bound): by the book's reasoning the figure is {word} {f(val)} {unit}"
+    check_text = f"plausibility check (not a bound): by the book's reasoning the figure is {word} {quantity(val, unit, row.get('cited_value') or None)}"
     if ok(val, b):
         return Result(cid, "external", None, unit, str(b), "", _join(
             f"{check_text}, and the printed figure passes it; only an outside source can reproduce it", note),

@@ -47,7 +47,9 @@ def rules_html(rows: list[dict], docname: str) -> str:
         else:
             value = ex["implied_value"] if ex["status"] == "external" else ex["computed_value"]
             shown = quantity(value, ex["computed_unit"], ex["cited_value"] or None) if value != "" else ""
-            verb = "the papers imply" if ex["status"] == "external" else "recomputed"
+            verb = ("the papers imply" if ex["status"] == "external" else "recomputed")
+            if ex.get("plausibility"):
+                verb = f"plausibility {ex['plausibility']}"
             ex_html = (f'<a href="{up}{esc(ex["url"])}"><code>{esc(ex["id"])}</code></a>: '
                        f'{esc(ex["statement"])}; {esc(ex["paper"])} prints “{esc(ex["cited"])}”'
                        + (f"; {verb} {esc(shown)}" if shown else "")

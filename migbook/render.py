@@ -73,6 +73,8 @@ def quantity(value, unit: str, printed: str | None = None) -> str:
         return f"rank {num}"
     if unit == "percent":
         return f"{num}%"
+    if unit == "fraction":
+        return f"{num} ({fmt_number(float(value) * 100)}%)"
     if words and words[0] == "US$":
         return " ".join(["US$", num] + words[1:])
     if unit in _UNIT_WORDS:
@@ -101,6 +103,7 @@ def badge_html(result, row: dict) -> str:
         parts.append(shown)
     text = "; ".join(parts)
     note = result.note.strip().rstrip(";").strip()
+    note = note[:1].upper() + note[1:]
     note_html = f' <span class="claim-note">{esc(note)}</span>' if note else ""
     rule = getattr(result, "rule", "")
     rule_html = (f' <a class="claim-rule" href="policy.html#rule-{esc(rule)}" '

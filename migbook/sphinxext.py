@@ -35,8 +35,8 @@ from migbook.data import VALIDATED_ENV, DataError, ROOT, data_digest, data_dir, 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 #: what the build adds to the ledger's own columns (those are read from data/datapackage.json)
-RESULT_COLUMNS = ["computed_value", "implied_value", "computed_unit", "status", "rule", "reading",
-                  "bounds", "note", "url", "where"]
+RESULT_COLUMNS = ["computed_value", "implied_value", "computed_unit", "status", "rule", "plausibility",
+                  "reading", "bounds", "note", "url", "where"]
 
 
 def ledger_columns() -> list[str]:
@@ -170,6 +170,7 @@ def collect(env) -> tuple[list[dict], list[str]]:
             "computed_value": "" if rec["computed_value"] is None else rec["computed_value"],
             "implied_value": "" if rec.get("implied_value") is None else rec["implied_value"],
             "computed_unit": rec["unit"], "status": rec["status"], "rule": rec.get("rule", ""),
+            "plausibility": rec.get("plausibility", ""),
             "reading": rec["reading"],
             "bounds": rec["bounds"], "note": rec["note"],
             "url": f"{report_doc}.html#{cid}", "where": f"{chapter}.html#claim-{cid}",
@@ -215,6 +216,8 @@ def report_html(rows: list[dict], docname: str) -> str:
     for r in rows:
         comp = fmt_number(r.get("implied_value") if r["status"] == "external" else r["computed_value"])
         comp = f"{comp} {esc(r['computed_unit'])}" if comp else "—"
+        if r.get("plausibility") and comp != "—":
+            comp = f"plausibility {esc(r['plausibility'])}: {comp}"
         body.append(
             f'<tr id="{esc(r["id"])}" data-status="{r["status"]}" data-chapter="{esc(r["chapter"])}">'
             f'<th scope="row"><a href="#{esc(r["id"])}"><code>{esc(r["id"])}</code></a></th>'

@@ -79,7 +79,7 @@ def test_reproduced():
 def test_discrepant_says_by_how_much():
     r = evaluate(row("exact", "9920"), 9928)
     assert r.status == "discrepant"
-    assert "7.5 above" in r.note and "0.076%" in r.note
+    assert "US$ 7.5 million above" in r.note and "0.076%" in r.note
     assert "[9,919.5, 9,920.5)" in r.note
 
 
@@ -327,6 +327,7 @@ def test_fmt_number(value, printed, text):
 @pytest.mark.parametrize("value,unit,text", [
     (1, "rank", "rank 1"), (4, "count", "4 items"), (1, "count", "1 item"), (5.91, "US$ billion", "US$ 5.91 billion"),
     (46.0, "percent", "46%"), (3.98, "times", "3.98 times"), (390000, "persons", "390,000 persons"),
+    (0.417, "fraction", "0.417 (41.7%)"),
 ])
 def test_quantity_in_words(value, unit, text):
     assert quantity(value, unit) == text
@@ -341,3 +342,19 @@ def test_badges_say_implied_for_externals_and_end_cleanly():
     rep = evaluate(row("exact", "4", "count"), 4)
     html_ = badge_html(rep, row("exact", "4", "count"))
     assert "computed <b>4 items</b>" in html_ and ";</div>" not in html_ and "4 count" not in html_
+
+
+def test_policy_table_is_generated_from_rules():
+    """The policy page's table comes from claims.RULES (so the page and the checker cannot drift),
+    each rule with its anchor (badges link to it), its status and the first claim it decided."""
+    from migbook.policy import rules_html
+
+    rows = [{"id": "p2001-x", "rule": "component-rounding", "status": "reproduced", "statement": "a total",
+             "paper": "p2001", "cited": "16,823,670", "cited_value": "16823670", "computed_value": "16823669",
+             "implied_value": "", "computed_unit": "US$", "note": "within the rows' rounding", "plausibility": "",
+             "url": "book/report.html#p2001-x"}]
+    out = rules_html(rows, "book/policy")
+    for rid, rule in RULES.items():
+        assert f'id="rule-{rid}"' in out and rule.explanation.replace("'", "&#x27;") in out
+    assert out.count('class="claim-badge') == len(RULES)
+    assert 'href="../book/report.html#p2001-x"' in out and "US$ 16,823,669" in out
