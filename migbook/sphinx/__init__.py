@@ -10,7 +10,8 @@ One module per feature, each with its ``setup_<feature>(app)``:
 - :mod:`.claim_lists`: ``{claims-list}`` (errata, reconciliation) and ``{claims-cite-example}``;
 - :mod:`.charts`: each chart's static files, downloads and no-script image;
 - :mod:`.notebooks`: the executed notebooks published beside their pages;
-- :mod:`.assets`: CSS and scripts where pages need them, lighter pages, table header scopes.
+- :mod:`.assets`: CSS and scripts where pages need them, lighter pages, table header scopes;
+- :mod:`.bibliography`: reference-list labels in the in-text citations' author–year style.
 
 Helpers: :mod:`.links` (links from the builder), :mod:`.citing` (citation text and BibTeX),
 :mod:`.templating` (the Jinja2 templates in ``templates/``).
@@ -20,6 +21,7 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from migbook.sphinx.assets import setup_assets
+from migbook.sphinx.bibliography import setup_bibliography
 from migbook.sphinx.charts import setup_charts
 from migbook.sphinx.claim_lists import setup_claim_lists
 from migbook.sphinx.collector import setup_collector
@@ -36,4 +38,5 @@ def setup(app: Sphinx):
     setup_charts(app)
     setup_notebooks(app)
     setup_assets(app)
+    setup_bibliography(app)
     return {"version": "0.2", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

@@ -37,16 +37,21 @@ def _drop_assets(context, needles) -> None:
 
 
 TH_NO_SCOPE = re.compile(r"<th\b(?![^>]*\bscope=)")
+#: a header cell with no text (the corner cell of a DataFrame): screen readers get a label
+EMPTY_TH = re.compile(r"(<th\b[^>]*>)\s*</th>")
 TABLE_PART = re.compile(r"(<thead\b.*?</thead>)|(<tbody\b.*?</tbody>)", re.S)
 
 
 def _add_scopes(body: str) -> str:
     """``scope`` on every header cell that lacks one: ``col`` in a table's head, ``row`` in its
-    body (docutils tables, pandas DataFrames shown by code cells, pages of other extensions)."""
+    body (docutils tables, pandas DataFrames shown by code cells, pages of other extensions);
+    an empty header cell gets a label for screen readers."""
     def part(m: re.Match) -> str:
         return TH_NO_SCOPE.sub('<th scope="col"' if m[1] else '<th scope="row"', m[0])
 
-    return TABLE_PART.sub(part, body) if "<th" in body else body
+    if "<th" not in body:
+        return body
+    return EMPTY_TH.sub(r'\1<span class="visually-hidden">row label</span></th>', TABLE_PART.sub(part, body))
 
 
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
