@@ -46,9 +46,12 @@ def table_html(name: str) -> str:
     return (f'<div class="migbook-table-wrap"><table class="migbook-table" id="table-{esc(name)}">'
             f"<caption>{caption}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>"
-            f'<p class="migbook-source">Source (as printed): {esc(meta.get("source", "").rstrip("."))}. '
+            f'<p class="migbook-source" data-migbook-table="{esc(name)}">'
+            f'Source (as printed): {esc(meta.get("source", "").rstrip("."))}. '
             f'Units: {esc(meta.get("units", ""))}. '
-            f'<a href="../data/{esc(meta["path"])}" download>Download {esc(meta["path"])}</a></p>'
+            # the book's build points the link at its copy of data/ (migbook.sphinx.tables)
+            f'<a href="../data/{esc(meta["path"])}" data-migbook-file="data/{esc(meta["path"])}" download>'
+            f'Download {esc(meta["path"])}</a></p>'
             + (f'<ul class="migbook-notes">{notes}</ul>' if notes else "") + "</div>")
 
 

@@ -118,16 +118,26 @@ def test_every_chart_offers_its_files(built_book):
         if "migbook-spec" in text:
             problems.append(f"{rel}: a chart still embeds its Vega-Lite spec (not rewritten by migbook.sphinx.charts)")
         for cid, block in CHART_BLOCK.findall(text):
+            named = re.search(r'_charts/([^"/]+)\.png" download', block)
+            stem = named[1] if named else cid
+            if named is None or stem.startswith("chart-"):
+                problems.append(f"{rel}: chart {cid}: its files are not named after the figure ({stem})")
             for ext in (".png", ".svg", ".csv", ".vl.json"):
-                target = built_book / "_charts" / f"{cid}{ext}"
+                target = built_book / "_charts" / f"{stem}{ext}"
                 if not target.is_file():
                     problems.append(f"{rel}: chart {cid}: {target.name} missing")
-                if f'/_charts/{cid}{ext}" download' not in block and f'"_charts/{cid}{ext}" download' not in block:
-                    problems.append(f"{rel}: chart {cid}: no download link to {cid}{ext}")
-            png = built_book / "_charts" / f"{cid}.png"
+                if f'_charts/{stem}{ext}" download' not in block:
+                    problems.append(f"{rel}: chart {cid}: no download link to {stem}{ext}")
+            png = built_book / "_charts" / f"{stem}.png"
             if png.is_file() and not png.read_bytes().startswith(PNG_MAGIC):
                 problems.append(f"{rel}: chart {cid}: {png.name} is not a PNG")
-            spec_file = built_book / "_charts" / f"{cid}.vl.json"
+            elif png.is_file() and b"iTXtTitle" not in png.read_bytes()[:4096]:
+                problems.append(f"{rel}: chart {cid}: {png.name} has no title")
+            if stem != cid and f'id="{stem}"' not in text:
+                problems.append(f"{rel}: chart {cid}: no anchor #{stem} on the page")
+            if stem != cid and "Cite this chart" not in block:
+                problems.append(f"{rel}: chart {cid}: no citation")
+            spec_file = built_book / "_charts" / f"{stem}.vl.json"
             if spec_file.is_file():
                 spec = json.loads(spec_file.read_text(encoding="utf-8"))
                 canon = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

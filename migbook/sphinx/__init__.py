@@ -8,7 +8,9 @@ One module per feature, each with its ``setup_<feature>(app)``:
   the ledger into the rows the placeholders and exports use;
 - :mod:`.report`: the ``{claims-report}`` page, its search entries, ``claims.csv``/``claims.json``;
 - :mod:`.claim_lists`: ``{claims-list}`` (errata, reconciliation) and ``{claims-cite-example}``;
-- :mod:`.charts`: each chart's static files, downloads and no-script image;
+- :mod:`.charts`: each chart's static files (named after the figure), downloads, no-script image
+  and citation;
+- :mod:`.tables`: printed tables' download links and citations;
 - :mod:`.notebooks`: the executed notebooks published beside their pages;
 - :mod:`.assets`: CSS and scripts where pages need them, lighter pages, table header scopes;
 - :mod:`.bibliography`: reference-list labels in the in-text citations' author–year style.
@@ -28,6 +30,7 @@ from migbook.sphinx.collector import setup_collector
 from migbook.sphinx.inputs import setup_inputs
 from migbook.sphinx.notebooks import setup_notebooks
 from migbook.sphinx.report import setup_report
+from migbook.sphinx.tables import setup_tables
 
 
 def setup(app: Sphinx):
@@ -36,6 +39,7 @@ def setup(app: Sphinx):
     setup_report(app)
     setup_claim_lists(app)
     setup_charts(app)
+    setup_tables(app)
     setup_notebooks(app)
     setup_assets(app)
     setup_bibliography(app)

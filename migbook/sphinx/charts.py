@@ -2,7 +2,7 @@
 
 The kernel-side renderer (:mod:`migbook.charts`) puts a chart's Vega-Lite spec in the page. For
 every chart on a page this module writes, once per spec (the chart id is a hash of the spec),
-``_charts/<chart-id>.png``, ``.svg`` (drawn by vl-convert), ``.csv`` (the chart's data) and
+``_charts/<figure name>.png`` (with the description as its title), ``.svg`` (drawn by vl-convert), ``.csv`` (the chart's data) and
 ``.vl.json`` (the spec); it adds the download links under the chart and a
 ``<noscript><img></noscript>`` fallback, and replaces the embedded Vega-Lite spec by the Vega
 spec vl-convert compiles from it, so the page needs only ``vega.min.js`` to draw. Everything
@@ -59,21 +59,46 @@ def chart_data_csv(spec: dict) -> str:
     return buf.getvalue()
 
 
+def file_stem(chart_id: str, spec: dict) -> str:
+    """The chart's download name: its figure name (``fig-exports-1982``, set by
+    :func:`migbook.figure` as the spec's ``name``), else its id (a hash of the spec)."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(spec.get("name") or "")).strip("-.")
+    return name or chart_id
+
+
+def png_with_title(png: bytes, title: str) -> bytes:
+    """The PNG with an ``iTXt`` ``Title`` chunk (UTF-8) after its header chunk."""
+    import zlib
+
+    if not title:
+        return png
+    data = b"Title\0\0\0\0\0" + title.encode("utf-8")
+    chunk = len(data).to_bytes(4, "big") + b"iTXt" + data + zlib.crc32(b"iTXt" + data).to_bytes(4, "big")
+    end_of_header = 8 + 4 + 4 + 13 + 4  # signature, IHDR length, type, data, CRC
+    return png[:end_of_header] + chunk + png[end_of_header:]
+
+
 class ChartAssets:
-    """Writes the static files of each chart once per build output, keyed by the chart id."""
+    """Writes the static files of each chart once per build output, named by :func:`file_stem`."""
 
     def __init__(self, outdir: Path, cachedir: Path):
         self.out = outdir / CHARTS_DIR
         self.cache = cachedir
-        self.memo: dict[str, str] = {}
+        self.memo: dict[str, tuple[str, str]] = {}
+
+    def stem(self, chart_id: str, spec: dict) -> str:
+        self.vega(chart_id, spec)
+        return self.memo[chart_id][1]
 
     def vega(self, chart_id: str, spec: dict) -> str:
-        """Write the chart's files if missing; return its compiled Vega spec as JSON text."""
+        """Write the chart's files if missing or made from another spec; return its compiled Vega
+        spec as JSON text."""
         if chart_id in self.memo:
-            return self.memo[chart_id]
+            return self.memo[chart_id][0]
         import vl_convert as vlc
 
         version = vl_version()
+        stem = file_stem(chart_id, spec)
         self.out.mkdir(parents=True, exist_ok=True)
         self.cache.mkdir(parents=True, exist_ok=True)
         cached = self.cache / f"{chart_id}.vg.json"
@@ -92,35 +117,42 @@ class ChartAssets:
                     svg = vlc.vega_to_svg(json.loads(vega_text))
                 return svg.encode()
 
+            spec_text = (json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+            title = spec.get("description", "") or stem
             files = {
-                ".vl.json": lambda: (json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode(),
+                ".vl.json": lambda: spec_text,
                 ".csv": lambda: chart_data_csv(spec).encode(),
                 ".svg": make_svg,
-                ".png": lambda: vlc.svg_to_png(make_svg().decode(), scale=2),
+                ".png": lambda: png_with_title(vlc.svg_to_png(make_svg().decode(), scale=2), title),
             }
-            for ext, make in files.items():
-                path = self.out / f"{chart_id}{ext}"
-                if not path.exists():
-                    path.write_bytes(make())
+            paths = {ext: self.out / f"{stem}{ext}" for ext in files}
+            # a name outlives a spec: files made from another version of the chart are made again
+            fresh = all(p.exists() for p in paths.values()) and paths[".vl.json"].read_bytes() == spec_text
+            if not fresh:
+                for ext, make in files.items():
+                    paths[ext].write_bytes(make())
         except Exception as exc:  # vl-convert raises ValueError with the Vega message
-            raise ExtensionError(f"chart {chart_id}: cannot convert its Vega-Lite spec: {exc}") from exc
-        self.memo[chart_id] = vega_text
+            raise ExtensionError(f"chart {stem}: cannot convert its Vega-Lite spec: {exc}") from exc
+        self.memo[chart_id] = (vega_text, stem)
         return vega_text
 
     def size(self, chart_id: str) -> tuple[int, int]:
         """CSS pixel size of the chart's PNG (drawn at scale 2)."""
-        head = (self.out / f"{chart_id}.png").read_bytes()[16:24]
+        head = (self.out / f"{self.memo[chart_id][1]}.png").read_bytes()[16:24]
         return int.from_bytes(head[:4], "big") // 2, int.from_bytes(head[4:], "big") // 2
 
 
-def rewrite_charts(body: str, assets: ChartAssets, pathto) -> tuple[str, int]:
-    """Add downloads and a no-script image to every chart of ``body``; embed Vega specs."""
+def rewrite_charts(body: str, assets: ChartAssets, pathto, cite=None) -> tuple[str, int]:
+    """Add downloads and a no-script image to every chart of ``body``; embed Vega specs.
+    ``cite(name, description)`` gives the citation text of a named chart (its anchor is the
+    figure's name)."""
     def one(m: re.Match) -> str:
         cid, inner = m["id"], m["inner"]
         spec = json.loads(m["spec"].replace("<\\/", "</"))
         vega_text = assets.vega(cid, spec).replace("</", "<\\/")
         desc = html.escape(spec.get("description", ""))
-        url = {ext: html.escape(pathto(f"{CHARTS_DIR}/{cid}{ext}", 1))
+        stem = assets.stem(cid, spec)
+        url = {ext: html.escape(pathto(f"{CHARTS_DIR}/{stem}{ext}", 1))
                for ext in (".png", ".svg", ".csv", ".vl.json")}
         width, height = assets.size(cid)
         noscript = (f'<noscript><img class="migbook-chart-static" src="{url[".png"]}" alt="{desc}" '
@@ -135,6 +167,10 @@ def rewrite_charts(body: str, assets: ChartAssets, pathto) -> tuple[str, int]:
                  f'<a href="{url[".png"]}" download>PNG</a> · <a href="{url[".svg"]}" download>SVG</a> · '
                  f'<a href="{url[".csv"]}" download>data (CSV)</a> · '
                  f'<a href="{url[".vl.json"]}" download>Vega-Lite spec (JSON)</a></p>')
+        if cite is not None and spec.get("name"):
+            links += (f'<details class="migbook-cite"><summary>Cite this chart</summary>'
+                      f'<p class="migbook-cite-text">{html.escape(cite(spec["name"], spec.get("description", "")))}'
+                      f'</p></details>')
         return (f'<div class="migbook-chart" id="{cid}" data-static="{url[".png"]}" data-width="{width}">{inner}{links}'
                 f'<script type="application/json" class="migbook-vega">{vega_text}</script></div>')
 
@@ -154,7 +190,15 @@ def chart_assets(app: Sphinx) -> ChartAssets:
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     if app.builder.format != "html" or 'class="migbook-chart"' not in context.get("body", ""):
         return
-    context["body"], _ = rewrite_charts(context["body"], chart_assets(app), context["pathto"])
+    from migbook.sphinx.citing import citation_meta, item_citation
+    from migbook.sphinx.links import canonical_url
+
+    cff = citation_meta()
+
+    def cite(name: str, description: str) -> str:
+        return item_citation(cff, f"chart {name}: {description}", canonical_url(app, pagename, name))
+
+    context["body"], _ = rewrite_charts(context["body"], chart_assets(app), context["pathto"], cite)
 
 
 def setup_charts(app: Sphinx) -> None:

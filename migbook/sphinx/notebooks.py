@@ -49,7 +49,7 @@ def _chart_png(html_text: str, assets: ChartAssets | None) -> tuple[str, str] | 
         return None
     spec = json.loads(m["spec"].replace("<\\/", "</"))
     assets.vega(m["id"], spec)
-    png = (assets.out / f'{m["id"]}.png').read_bytes()
+    png = (assets.out / f'{assets.stem(m["id"], spec)}.png').read_bytes()
     return base64.b64encode(png).decode(), spec.get("description", "")
 
 
