@@ -40,7 +40,7 @@ def table_html(name: str) -> str:
             tag = "th scope=\"row\"" if j == 0 else "td"
             cls = ' class="num"' if num else ""
             cells.append(f"<{tag}{cls}>{esc(grouped(v) if num and sep else v)}</{tag.split()[0]}>")
-        body.append("<tr>" + "".join(cells) + "</tr>\n")
+        body.append("<tr>" + "\n".join(cells) + "</tr>\n")
     notes = "".join(f"<li>{esc(n)}</li>" for n in meta.get("notes", []))
     caption = f'{esc(meta["paper"])} {esc(meta["table"])}. {esc(meta["title"])}'
     return (f'<div class="migbook-table-wrap"><table class="migbook-table" id="table-{esc(name)}">'

@@ -324,6 +324,11 @@ def test_anchor_highlights_its_claim(browser, served_book, built_claims):
     outline = page.evaluate(f"getComputedStyle(document.getElementById({cid!r})).outlineStyle")
     other = page.evaluate("getComputedStyle(document.querySelector('tbody.migbook-claim')).outlineStyle")
     assert outline == "solid" and other == "none", (outline, other)
+    # in its chapter too (the badge's anchor, claim-<id>)
+    row = built_claims[len(built_claims) // 2]
+    page.goto(f"{served_book}/{row['chapter']}.html#claim-{cid}", wait_until="load")
+    outline = page.evaluate(f"getComputedStyle(document.getElementById('claim-{cid}')).outlineStyle")
+    assert outline == "solid", f"{row['chapter']}: claim-{cid} not highlighted"
     page.close()
 
 
