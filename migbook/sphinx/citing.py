@@ -82,4 +82,4 @@ def bibtex(row: dict, cff: dict, url: str) -> str:
 
 def item_citation(cff: dict, what: str, url: str) -> str:
     """Citation text for a chart or a table of the book: ``<book>, <what>. <url>``."""
-    return f"{book_reference(cff)}, {what}. {url}"
+    return f"{book_reference(cff)}, {what.rstrip('. ')}. {url}"
