@@ -104,9 +104,10 @@ def search_terms(row: dict) -> list[str]:
     thousands separators."""
     terms = [row["id"]]
     figures = re.findall(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", row["cited"])
-    for v in (row.get("cited_value"), row.get("cited_high")):
-        if v not in (None, ""):
-            figures.append(fmt_number(v))
+    if figures:  # the number the ledger reads from a printed figure (not from words: "twice")
+        for v in (row.get("cited_value"), row.get("cited_high")):
+            if v not in (None, ""):
+                figures.append(fmt_number(v))
     for f in figures:
         terms += [f, f.replace(",", "")]
     return list(dict.fromkeys(t for t in terms if t))
