@@ -280,16 +280,11 @@ def test_no_page_wider_than_a_phone(browser, built_book, served_book):
     """At 390 px no page scrolls sideways and no element of the text sticks out of the screen."""
     problems = []
     for rel in pages(built_book):
+        if 'http-equiv="Refresh"' in (built_book / rel).read_text(encoding="utf-8")[:500]:
+            continue  # index.html only forwards to the first page
         page = browser.new_page(viewport={"width": 390, "height": 844})
         page.goto(f"{served_book}/{rel}", wait_until="load")
-        for attempt in range(3):  # index.html forwards to the first page: measure where it lands
-            try:
-                page.wait_for_load_state("networkidle")
-                info = page.evaluate(WIDE_ELEMENTS)
-                break
-            except Exception:
-                if attempt == 2:
-                    raise
+        info = page.evaluate(WIDE_ELEMENTS)
         if info["scroll"] > 390 or info["wide"]:
             problems.append(f"{rel}: {info['scroll']} px wide at 390 px; {info['wide']}")
         page.close()
