@@ -166,3 +166,36 @@ def test_singlehtml_links(tiny_src):
     assert f'href="#{done["id"]}"' in page
     assert "report.html#" not in page.replace(f"{BASE}book/report.html#", "")
     assert f"{BASE}book/report.html#{done['id']}" in page  # citations give the web address
+
+
+def test_ledger_columns_come_from_the_schema(tmp_path, tiny_src):
+    """A ledger that gains columns (here `cited_kind` and `note`, as other branches add) is
+    published with them; its own note is joined with the chapter's, not overwritten."""
+    import shutil
+
+    src0, done, ext = tiny_src
+    src = tmp_path / "book"
+    shutil.copytree(src0, src, ignore=shutil.ignore_patterns("_build"))
+    desc_path = src / "data" / "datapackage.json"
+    desc = json.loads(desc_path.read_text(encoding="utf-8"))
+    claims = next(r for r in desc["resources"] if r["name"] == "claims")
+    claims["schema"]["fields"] += [{"name": "cited_kind", "type": "string"}, {"name": "note", "type": "string"}]
+    desc_path.write_text(json.dumps(desc, indent=2), encoding="utf-8")
+    with (src / "data" / "claims.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["cited_kind"] = "printed"
+        r["note"] = "fixed part from the ledger"
+    with (src / "data" / "claims.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    out = build(src, "html")
+    with (out / "claims.csv").open(encoding="utf-8", newline="") as fh:
+        published = list(csv.DictReader(fh))
+    header = list(published[0])
+    assert header.count("note") == 1 and "cited_kind" in header
+    by_id = {r["id"]: r for r in published}
+    assert by_id[done["id"]]["cited_kind"] == "printed"
+    assert by_id[ext["id"]]["note"] == "fixed part from the ledger; needs an outside source"
+    assert by_id[done["id"]]["note"] == "fixed part from the ledger"

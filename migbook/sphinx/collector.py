@@ -136,11 +136,15 @@ def collect(app: Sphinx) -> tuple[list[dict], list[str]]:
             continue
         computed, implied = values(rec)
         title = env.titles.get(chapter)
+        # a ledger with its own `note` column (the fixed part of a note) is joined with the
+        # chapter's computed clause, never overwritten by it
+        note = "; ".join(dict.fromkeys(x for x in (str(row.get("note", "") or "").strip(),
+                                                   str(rec.get("note", "") or "").strip()) if x))
         rows.append({
             "id": cid, **{k: row[k] for k in columns if k != "id"},
             "computed_value": computed, "implied_value": implied,
             "computed_unit": rec.get("unit", ""), "status": rec["status"], "rule": rec.get("rule", ""),
-            "reading": rec.get("reading", ""), "bounds": rec.get("bounds", ""), "note": rec.get("note", ""),
+            "reading": rec.get("reading", ""), "bounds": rec.get("bounds", ""), "note": note,
             "chapter_title": title.astext() if title is not None else chapter,
             "report_doc": st.report_doc,
         })

@@ -162,7 +162,7 @@ def _on_build_finished(app: Sphinx, exception):
         return
     out = Path(app.outdir)
     rows = export_rows(app, joined_rows(app))
-    columns = ledger_columns() + RESULT_COLUMNS
+    columns = ledger_columns() + [c for c in RESULT_COLUMNS if c not in ledger_columns()]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
