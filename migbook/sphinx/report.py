@@ -70,8 +70,10 @@ def plain(value) -> float | int | None:
 def _csv_cell(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, float):
-        return format(value, "f").rstrip("0").rstrip(".") if "e" in repr(value) else repr(value)
+    if isinstance(value, float):  # shortest round-trip digits, never an exponent
+        import numpy as np
+
+        return np.format_float_positional(value, trim="-")
     return str(value)
 
 
