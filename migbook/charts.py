@@ -73,6 +73,7 @@ def figure(chart: alt.TopLevelMixin, name: str, *, source: str, description: str
     if not source.strip() or not description.strip():
         raise ValueError(f"figure {name!r}: every chart needs a source line and a description")
     chart = chart.properties(
+        name=name,  # the build names the chart's download files after it
         description=description,
         title=alt.Title(text=f"Source: {source}", orient="bottom", anchor="start",
                         fontSize=11, fontWeight="normal", color="#444", offset=12),

@@ -23,6 +23,8 @@ BIN = Path(sys.executable).parent
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
     """Build the whole book once, from a clean cache, warnings as errors. Returns the HTML dir."""
+    if os.environ.get("MIGBOOK_BUILT_BOOK"):  # reuse a build (an author's loop; never under CI)
+        return Path(os.environ["MIGBOOK_BUILT_BOOK"]).resolve()
     out = tmp_path_factory.mktemp("book")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(

@@ -91,17 +91,26 @@ def test_published_ledger_columns(built_book, built_claims):
             assert r["note"].strip(), f"{r['id']}: a {r['status']} claim needs a note"
 
 
+def site_base() -> str:
+    """The published address (``html_baseurl``, from ``_config.yml``)."""
+    import yaml
+
+    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["html"].get("baseurl", "")
+
+
 def test_claim_urls_resolve(built_book, built_claims):
+    base = site_base()
     for r in built_claims:
-        page, anchor = r["url"].split("#")
+        assert r["url"].startswith(base) and r["where"].startswith(base)
+        page, anchor = r["url"].removeprefix(base).split("#")
         assert f'id="{anchor}"' in (built_book / page).read_text(encoding="utf-8"), r["url"]
-        page, anchor = r["where"].split("#")
+        page, anchor = r["where"].removeprefix(base).split("#")
         assert f'id="{anchor}"' in (built_book / page).read_text(encoding="utf-8"), r["where"]
 
 
 def test_report_lists_every_claim(built_book, built_claims):
     html = (built_book / "book" / "report.html").read_text(encoding="utf-8")
-    assert html.count('<tr id="') == len(built_claims)
+    assert html.count('<tbody class="migbook-claim" id="') == len(built_claims)
     for s in ("reproduced", "qualified", "discrepant", "external"):
         n = sum(r["status"] == s for r in built_claims)
         assert f'data-status="{s}"' in html or n == 0
@@ -123,6 +132,32 @@ def test_no_remote_scripts_or_styles(built_book):
 
     for page in built_book.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        remote = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', text)
+        # (the canonical address, from html_baseurl, is a link but loads nothing)
+        remote = re.findall(r'<(?:script|link)(?![^>]*rel="canonical")[^>]+(?:src|href)="(https?://[^"]+)"', text)
         assert not remote, (page, remote)
         assert "cdn.jsdelivr.net/npm/vega" not in text and "THEBE_JS_URL" not in text, page
+
+
+def test_claims_json_types(built_book, built_claims):
+    """Numbers as numbers (null when absent), text as text; the CSV carries no float noise."""
+    import re
+
+    data = json.loads((built_book / "claims.json").read_text(encoding="utf-8"))
+    assert data and set(data[0]) == set(built_claims[0])
+    for d in data:
+        for key in ("cited_value", "cited_high", "computed_value", "implied_value"):
+            assert d[key] is None or isinstance(d[key], (int, float)) and not isinstance(d[key], bool), (d["id"], key)
+        for key in ("id", "cited", "status", "note", "url", "where", "computed_unit"):
+            assert isinstance(d[key], str), (d["id"], key)
+        if d["status"] == "external":
+            assert d["computed_value"] is None, f"{d['id']}: an external row recomputes nothing"
+    assert any(d["implied_value"] is not None for d in data), "no external row shows what the papers imply"
+    assert any(isinstance(d["cited_value"], float) for d in data)
+    text = (built_book / "claims.csv").read_text(encoding="utf-8")
+    noise = re.findall(r"\d\.\d*(?:0000|9999)\d\b", text)
+    assert not noise, noise[:5]
+    for r in built_claims:
+        for key in ("computed_value", "implied_value"):
+            if r[key]:
+                digits = r[key].lstrip("-").replace(".", "").lstrip("0")
+                assert "e" not in r[key].lower() and (len(digits) <= 6 or "." not in r[key]), (r["id"], r[key])

@@ -10,6 +10,7 @@ the page and the element.
 import os
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -100,7 +101,7 @@ def pages(built_book):
 
 def report_rows(built_book) -> set[str]:
     text = (built_book / "book" / "report.html").read_text(encoding="utf-8")
-    return set(re.findall(r'<tr id="([^"]+)" data-status=', text))
+    return set(re.findall(r'<tbody class="migbook-claim" id="([^"]+)"', text))
 
 
 def chart_pages(built_book) -> list[str]:
@@ -247,10 +248,131 @@ def test_report_filters(browser, built_book, served_book, built_claims):
         pytest.skip("no claims yet")
     page = browser.new_page()
     page.goto(f"{served_book}/book/report.html", wait_until="load")
-    rows = page.locator("table.migbook-report tbody tr")
+    rows = page.locator("table.migbook-report tbody.migbook-claim")
     assert rows.count() == len(built_claims)
     status = built_claims[0]["status"]
     page.select_option(".migbook-filter-status", status)
-    visible = page.locator("table.migbook-report tbody tr:not([hidden])").count()
+    visible = page.locator("table.migbook-report tbody.migbook-claim:not([hidden])").count()
     assert visible == sum(r["status"] == status for r in built_claims)
+    page.close()
+
+
+# ---------------------------------------------------------------- both widths, search, citing
+WIDE_ELEMENTS = r"""
+() => {
+  const W = document.documentElement.clientWidth, out = [];
+  for (const e of document.querySelectorAll('article *')) {
+    const r = e.getBoundingClientRect();
+    if (!r.width || r.right <= W + 1) continue;
+    let a = e.parentElement, clipped = false;
+    while (a && a.tagName !== 'ARTICLE') {
+      if (getComputedStyle(a).overflowX !== 'visible') { clipped = a.getBoundingClientRect().right <= W + 1; break; }
+      a = a.parentElement;
+    }
+    if (!clipped) out.push(`${e.tagName.toLowerCase()}.${e.className} (right edge ${Math.round(r.right)} px)`);
+  }
+  return {scroll: document.scrollingElement.scrollWidth, wide: out.slice(0, 5)};
+}
+"""
+
+
+def test_no_page_wider_than_a_phone(browser, built_book, served_book):
+    """At 390 px no page scrolls sideways and no element of the text sticks out of the screen."""
+    problems = []
+    for rel in pages(built_book):
+        if 'http-equiv="Refresh"' in (built_book / rel).read_text(encoding="utf-8")[:500]:
+            continue  # index.html only forwards to the first page
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(f"{served_book}/{rel}", wait_until="load")
+        info = page.evaluate(WIDE_ELEMENTS)
+        if info["scroll"] > 390 or info["wide"]:
+            problems.append(f"{rel}: {info['scroll']} px wide at 390 px; {info['wide']}")
+        page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_report_columns_fit_at_desktop_width(browser, built_book, served_book, built_claims):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{served_book}/book/report.html", wait_until="load")
+    info = page.evaluate("""() => {
+        const t = document.querySelector('table.migbook-report'), box = t.parentElement.getBoundingClientRect();
+        const heads = [...t.tHead.rows[0].cells].map(c => [c.textContent.trim(), c.getBoundingClientRect().right]);
+        return {table: t.getBoundingClientRect().right, box: box.right, heads,
+                scroll: document.scrollingElement.scrollWidth, view: document.documentElement.clientWidth};
+    }""")
+    names = [h for h, _ in info["heads"]]
+    assert names == ["Claim", "What it measures", "Cited", "Recom\u00adputed", "Implied by the papers", "Status"], names
+    assert info["scroll"] <= info["view"], info
+    assert info["table"] <= info["box"] + 1, f"the report table ({info['table']}) overflows its column ({info['box']})"
+    assert all(right <= info["box"] + 1 for _, right in info["heads"]), info["heads"]
+    # the header stays on screen while the reader scrolls through the claims
+    page.evaluate("document.querySelectorAll('tbody.migbook-claim')[40].scrollIntoView()")
+    top = page.evaluate("document.querySelector('table.migbook-report thead th').getBoundingClientRect().top")
+    assert 0 <= top < 120, f"the report's header scrolled away (top {top})"
+    # at phone width every claim is a card as wide as the screen at most
+    page.set_viewport_size({"width": 390, "height": 844})
+    cards = page.evaluate("""() => [...document.querySelectorAll('tbody.migbook-claim')].map(
+        b => [getComputedStyle(b).display, b.getBoundingClientRect().right])""")
+    assert len(cards) == len(built_claims)
+    assert all(d == "block" and right <= 390 for d, right in cards), cards[:3]
+    page.close()
+
+
+def test_anchor_highlights_its_claim(browser, served_book, built_claims):
+    cid = built_claims[len(built_claims) // 2]["id"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{served_book}/book/report.html#{cid}", wait_until="load")
+    outline = page.evaluate(f"getComputedStyle(document.getElementById({cid!r})).outlineStyle")
+    other = page.evaluate("getComputedStyle(document.querySelector('tbody.migbook-claim')).outlineStyle")
+    assert outline == "solid" and other == "none", (outline, other)
+    # in its chapter too (the badge's anchor, claim-<id>)
+    row = built_claims[len(built_claims) // 2]
+    page.goto(f"{served_book}/{row['chapter']}.html#claim-{cid}", wait_until="load")
+    outline = page.evaluate(f"getComputedStyle(document.getElementById('claim-{cid}')).outlineStyle")
+    assert outline == "solid", f"{row['chapter']}: claim-{cid} not highlighted"
+    page.close()
+
+
+def _search(browser, served_book, query):
+    page = browser.new_page()
+    page.goto(f"{served_book}/search.html?q={query}", wait_until="load")
+    page.wait_for_selector("#search-results ul.search li a", timeout=15000)
+    hrefs = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(a => a.href)")
+    page.close()
+    return hrefs
+
+
+def test_search_leads_to_the_claims_row(browser, served_book, built_claims):
+    """A claim id, or a printed figure with or without separators, finds the claim's row first."""
+    cid = built_claims[len(built_claims) // 3]["id"]
+    assert _search(browser, served_book, cid)[0].endswith(f"/book/report.html#{cid}")
+    row = next(r for r in built_claims if "," in r["cited"] and r["cited_value"])
+    figure = next(w for w in row["cited"].replace("“", " ").split() if "," in w and w[0].isdigit()).strip(",.")
+    for query in (figure, figure.replace(",", "")):
+        hrefs = _search(browser, served_book, query)
+        assert any(h.endswith(f"/book/report.html#{r['id']}") for h in hrefs[:3]
+                   for r in built_claims if figure in r["cited"]), (query, hrefs[:3])
+
+
+def test_every_report_row_offers_a_citation(browser, built_book, served_book, built_claims):
+    from bs4 import BeautifulSoup
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    base = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))["html"].get("baseurl")
+    soup = BeautifulSoup((built_book / "book" / "report.html").read_text(encoding="utf-8"), "html.parser")
+    for r in built_claims:
+        body = soup.find("tbody", id=r["id"])
+        assert body is not None, r["id"]
+        text = body.select_one(".migbook-cite-text").get_text()
+        bib = body.select_one(".migbook-bibtex").get_text()
+        assert r["url"] in text and f"url     = {{{r['url']}}}" in bib, r["id"]
+        assert r["url"].startswith("https://") and r["url"].endswith(f"#{r['id']}"), r["url"]
+        if base:
+            assert r["url"].startswith(base)
+    page = browser.new_page()
+    page.goto(f"{served_book}/book/report.html#{built_claims[0]['id']}", wait_until="load")
+    page.click(f"tbody[id='{built_claims[0]['id']}'] details.migbook-cite summary")
+    assert page.is_visible(f"tbody[id='{built_claims[0]['id']}'] .migbook-bibtex")
     page.close()

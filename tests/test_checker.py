@@ -347,13 +347,13 @@ def test_badges_say_implied_for_externals_and_end_cleanly():
 def test_policy_table_is_generated_from_rules():
     """The policy page's table comes from claims.RULES (so the page and the checker cannot drift),
     each rule with its anchor (badges link to it), its status and the first claim it decided."""
-    from migbook.policy import rules_html
+    from migbook.sphinx.policy import rules_html
 
     rows = [{"id": "p2001-x", "rule": "component-rounding", "status": "reproduced", "statement": "a total",
              "paper": "p2001", "cited": "16,823,670", "cited_value": "16823670", "computed_value": "16823669",
              "implied_value": "", "computed_unit": "US$", "note": "within the rows' rounding", "plausibility": "",
-             "url": "book/report.html#p2001-x"}]
-    out = rules_html(rows, "book/policy")
+             "report_doc": "book/report"}]
+    out = rules_html(rows, lambda doc, anchor: f"../{doc}.html#{anchor}")
     for rid, rule in RULES.items():
         assert f'id="rule-{rid}"' in out and rule.explanation.replace("'", "&#x27;") in out
     assert out.count('class="claim-badge') == len(RULES)

@@ -87,7 +87,7 @@ def test_validate_command_fails_with_message(broken):
 def test_build_refuses_malformed_data(broken, tmp_path):
     from sphinx.errors import ExtensionError
 
-    from migbook.sphinxext import _on_builder_inited
+    from migbook.sphinx.inputs import _on_builder_inited
 
     edit(broken, "p2001_table2.csv", lambda s: s.replace("4340", "abc", 1))
     app = SimpleNamespace(doctreedir=str(tmp_path), outdir=str(tmp_path / "html"), env=SimpleNamespace(),

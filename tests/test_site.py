@@ -1,6 +1,6 @@
 """The published site, read from the built HTML (no browser): downloads, fallbacks, accessibility.
 
-The first tests exercise migbook.site on a chart and a notebook made here, so they mean
+The first tests exercise migbook.sphinx.charts and .notebooks on a chart and a notebook made here, so they mean
 something even while the book has no chart; the others check every page of the built book.
 """
 import hashlib
@@ -12,7 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from migbook import site
+from migbook.sphinx import charts as site
+from migbook.sphinx.notebooks import publish_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 CHART_BLOCK = re.compile(r'<div class="migbook-chart" id="(chart-[0-9a-f]{12})"(.*?)'
@@ -20,7 +21,7 @@ CHART_BLOCK = re.compile(r'<div class="migbook-chart" id="(chart-[0-9a-f]{12})"(
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-# ---------------------------------------------------------------- migbook.site on its own
+# ---------------------------------------------------------------- migbook.sphinx on its own
 @pytest.fixture(scope="module")
 def sample_chart():
     import altair as alt
@@ -86,7 +87,7 @@ def test_published_notebook_carries_its_figures(tmp_path):
     nbformat.write(nb, str(src))
     png = "iVBORw0KGgo="
     glue = {"fig-a": {"data": {"image/png": png, "text/plain": "<chart: Lines of two things.>"}}}
-    assert site.publish_notebook(src, dest, glue) == 1  # a glued image as it is
+    assert publish_notebook(src, dest, glue) == 1  # a glued image as it is
     out = nbformat.read(str(dest), as_version=4)
     cell = out.cells[1]
     assert cell.attachments == {"fig-a.png": {"image/png": png}}
@@ -115,18 +116,28 @@ def test_every_chart_offers_its_files(built_book):
         rel = page.relative_to(built_book)
         text = page.read_text(encoding="utf-8")
         if "migbook-spec" in text:
-            problems.append(f"{rel}: a chart still embeds its Vega-Lite spec (not rewritten by migbook.site)")
+            problems.append(f"{rel}: a chart still embeds its Vega-Lite spec (not rewritten by migbook.sphinx.charts)")
         for cid, block in CHART_BLOCK.findall(text):
+            named = re.search(r'_charts/([^"/]+)\.png" download', block)
+            stem = named[1] if named else cid
+            if named is None or stem.startswith("chart-"):
+                problems.append(f"{rel}: chart {cid}: its files are not named after the figure ({stem})")
             for ext in (".png", ".svg", ".csv", ".vl.json"):
-                target = built_book / "_charts" / f"{cid}{ext}"
+                target = built_book / "_charts" / f"{stem}{ext}"
                 if not target.is_file():
                     problems.append(f"{rel}: chart {cid}: {target.name} missing")
-                if f'/_charts/{cid}{ext}" download' not in block and f'"_charts/{cid}{ext}" download' not in block:
-                    problems.append(f"{rel}: chart {cid}: no download link to {cid}{ext}")
-            png = built_book / "_charts" / f"{cid}.png"
+                if f'_charts/{stem}{ext}" download' not in block:
+                    problems.append(f"{rel}: chart {cid}: no download link to {stem}{ext}")
+            png = built_book / "_charts" / f"{stem}.png"
             if png.is_file() and not png.read_bytes().startswith(PNG_MAGIC):
                 problems.append(f"{rel}: chart {cid}: {png.name} is not a PNG")
-            spec_file = built_book / "_charts" / f"{cid}.vl.json"
+            elif png.is_file() and b"iTXtTitle" not in png.read_bytes()[:4096]:
+                problems.append(f"{rel}: chart {cid}: {png.name} has no title")
+            if stem != cid and f'id="{stem}"' not in text:
+                problems.append(f"{rel}: chart {cid}: no anchor #{stem} on the page")
+            if stem != cid and "Cite this chart" not in block:
+                problems.append(f"{rel}: chart {cid}: no citation")
+            spec_file = built_book / "_charts" / f"{stem}.vl.json"
             if spec_file.is_file():
                 spec = json.loads(spec_file.read_text(encoding="utf-8"))
                 canon = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -248,7 +259,7 @@ def test_published_notebook_gets_chart_images(tmp_path, sample_chart):
     nbformat.write(nb, str(src))
     glue = {"fig-b": {"data": {"text/html": chart_html, "text/plain": "<chart: Bars.>"}}}
     assets = site.ChartAssets(tmp_path / "html", tmp_path / "cache")
-    assert site.publish_notebook(src, dest, glue, assets) == 2
+    assert publish_notebook(src, dest, glue, assets) == 2
     out = nbformat.read(str(dest), as_version=4)
     cid = re.search(r'id="(chart-[0-9a-f]{12})"', chart_html)[1]
     png = (tmp_path / "html" / "_charts" / f"{cid}.png").read_bytes()

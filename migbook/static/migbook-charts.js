@@ -1,6 +1,6 @@
 /* Draw every .migbook-chart on the page with the vendored Vega (no network).
    The build embeds each chart's Vega spec (compiled from its Vega-Lite spec by vl-convert), so
-   vega.min.js alone draws it; a page still holding a Vega-Lite spec is drawn by vega-embed.
+   vega.min.js alone draws it.
    Vega (half a megabyte) is fetched only when a chart comes near the viewport, so a reader who
    never scrolls to a chart never downloads it. If drawing fails, or the page is printed before a
    chart was drawn, the chart's static PNG (made at build time) is shown instead. */
@@ -20,11 +20,8 @@
     }
     return loading[name];
   }
-  function scriptsFor(vegaLite) {
-    var ready = window.vega ? Promise.resolve() : load("vega.min.js");
-    if (!vegaLite) return ready;
-    return ready.then(function () { return window.vegaLite || load("vega-lite.min.js"); })
-                .then(function () { return window.vegaEmbed || load("vega-embed.min.js"); });
+  function scripts() {
+    return window.vega ? Promise.resolve() : load("vega.min.js");
   }
   function fallback(el, view) {
     var src = el.dataset.static;
@@ -39,7 +36,6 @@
   function drawOne(el) {
     var view = el.querySelector(".migbook-chart-view");
     var vg = el.querySelector("script.migbook-vega");
-    var vl = el.querySelector("script.migbook-spec");
     if (!view || el.dataset.rendered || el.dataset.drawing) return;
     el.dataset.drawing = "true";
     function done() { el.dataset.rendered = "true"; }
@@ -48,16 +44,10 @@
       console.error("migbook chart", el.id, err);
       fallback(el, view);
     }
-    scriptsFor(!vg).then(function () {
-      if (vg && window.vega) {
-        return new vega.View(vega.parse(JSON.parse(vg.textContent)),
-                             { renderer: "svg", container: view, hover: true }).runAsync();
-      } else if (vl && window.vegaEmbed) {
-        return vegaEmbed(view, JSON.parse(vl.textContent), {
-          renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false }
-        });
-      }
-      throw new Error("no chart spec or no Vega script on this page");
+    scripts().then(function () {
+      if (!vg || !window.vega) throw new Error("no chart spec or no Vega script on this page");
+      return new vega.View(vega.parse(JSON.parse(vg.textContent)),
+                           { renderer: "svg", container: view, hover: true }).runAsync();
     }).then(done, fail);
   }
   function draw() {

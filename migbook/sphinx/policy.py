@@ -1,8 +1,7 @@
 """The judging policy page: ``{claims-rules}`` renders :data:`migbook.claims.RULES` as a table, one
 row per rule with the status it gives, its explanation and a real example from the ledger (the
 first claim, in ledger order, that the rule decided in this build), so the page and the checker
-cannot drift. Registered by :mod:`migbook.sphinxext`; filled on doctree-resolved from
-``env.migbook_rows``."""
+cannot drift. Filled on doctree-resolved from the collector's joined rows; links from the builder."""
 from __future__ import annotations
 
 import html
@@ -13,7 +12,8 @@ from sphinx.util.docutils import SphinxDirective
 
 from migbook.claims import RULES
 from migbook.render import quantity
-from migbook.sphinxext import mark_dynamic
+from migbook.sphinx.collector import mark_dynamic, rows as joined_rows, state
+from migbook.sphinx.links import doc_uri
 
 
 class rules_placeholder(nodes.General, nodes.Element):
@@ -26,7 +26,7 @@ class ClaimsRulesDirective(SphinxDirective):
 
     def run(self):
         mark_dynamic(self.env)
-        self.env.migbook_policy_doc = self.env.docname
+        state(self.env).policy_doc = self.env.docname
         return [rules_placeholder("")]
 
 
@@ -35,9 +35,9 @@ def example(rows: list[dict], rule: str) -> dict | None:
     return next((r for r in rows if r.get("rule") == rule), None)
 
 
-def rules_html(rows: list[dict], docname: str) -> str:
+def rules_html(rows: list[dict], link) -> str:
+    """The rules table; ``link(docname, anchor)`` gives an href from the page being written."""
     esc = html.escape
-    up = "../" * docname.count("/")
     counts = {rid: sum(r.get("rule") == rid for r in rows) for rid in RULES}
     body = []
     for rid, rule in RULES.items():
@@ -50,7 +50,7 @@ def rules_html(rows: list[dict], docname: str) -> str:
             verb = ("the papers imply" if ex["status"] == "external" else "recomputed")
             if ex.get("plausibility"):
                 verb = f"plausibility {ex['plausibility']}"
-            ex_html = (f'<a href="{up}{esc(ex["url"])}"><code>{esc(ex["id"])}</code></a>: '
+            ex_html = (f'<a href="{esc(link(ex["report_doc"], ex["id"]))}"><code>{esc(ex["id"])}</code></a>: '
                        f'{esc(ex["statement"])}; {esc(ex["paper"])} prints “{esc(ex["cited"])}”'
                        + (f"; {verb} {esc(shown)}" if shown else "")
                        + (f'. <span class="claim-note">{esc(ex["note"])}</span>' if ex["note"] else ""))
@@ -67,13 +67,19 @@ def rules_html(rows: list[dict], docname: str) -> str:
 
 
 def _on_doctree_resolved(app, doctree, docname):
-    rows = getattr(app.env, "migbook_rows", [])
-    for node in list(doctree.findall(rules_placeholder)):
-        node.replace_self(nodes.raw("", rules_html(rows, docname), format="html"))
+    placeholders = list(doctree.findall(rules_placeholder))
+    if not placeholders:
+        return
+    rows = joined_rows(app)
+
+    def link(todoc: str, anchor: str) -> str:
+        return doc_uri(app.builder, docname, todoc, anchor)
+
+    for node in placeholders:
+        node.replace_self(nodes.raw("", rules_html(rows, link), format="html"))
 
 
-def setup(app: Sphinx):
+def setup_policy(app: Sphinx) -> None:
     app.add_node(rules_placeholder)
     app.add_directive("claims-rules", ClaimsRulesDirective)
     app.connect("doctree-resolved", _on_doctree_resolved)
-    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

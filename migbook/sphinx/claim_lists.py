@@ -1,4 +1,4 @@
-"""Back-matter placeholders filled from the claims ledger at build time (registered by ``sphinxext``).
+"""Back-matter placeholders filled from the claims ledger at build time (:func:`setup_claim_lists`).
 
 - ``{claims-list}``: the ledger rows of some kinds and statuses, with their evidence (cited
   figure, recomputed value, bounds, reading, the chapter's note) and links to the report row and
@@ -8,16 +8,15 @@
 - ``{claims-cite-example}``: how to cite one recomputed figure, worked on a real ledger row, with the
   book's own metadata read from ``CITATION.cff``.
 
-Both reuse the machinery of :mod:`migbook.sphinxext`: the rows are the ones it joined
-(``env.migbook_rows``, from :func:`migbook.sphinxext.collect`), and pages holding a placeholder are
-re-read on every build (:func:`migbook.sphinxext.mark_dynamic`), so they never go stale.
+Both use the rows joined by :mod:`migbook.sphinx.collector` (pages holding a placeholder are read
+again on every build, so they never go stale); links come from the builder (:mod:`.links`).
 """
 from __future__ import annotations
 
 import html
-from pathlib import Path
+import posixpath
+from typing import Callable
 
-import yaml
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
@@ -26,7 +25,10 @@ from sphinx.util.docutils import SphinxDirective
 from migbook.claims import STATUSES
 from migbook.render import fmt_number
 from migbook.data import ROOT, resource_meta
-from migbook.sphinxext import mark_dynamic
+from migbook.sphinx import citing
+from migbook.sphinx.collector import mark_dynamic, rows as joined_rows
+from migbook.sphinx.links import canonical_url, doc_uri
+from migbook.sphinx.templating import render
 
 #: order and headings of the errata groups (the kinds of ``data/claims.csv``)
 KIND_LABELS = {
@@ -47,6 +49,18 @@ def rules() -> dict[str, tuple[str, str]]:
     from migbook import claims
 
     return {rid: (rule.title, rule.explanation) for rid, rule in getattr(claims, "RULES", {}).items()}
+#: a link from the page being written: (docname, anchor) -> href
+Link = Callable[[str, str], str]
+REPORT_DOC = "book/report"
+
+
+def relative_link(fromdoc: str) -> Link:
+    """Links between the pages of a plain ``html`` build (used outside a Sphinx build, in tests);
+    the build passes links computed by its builder."""
+    def link(todoc: str, anchor: str) -> str:
+        path = posixpath.relpath(todoc, posixpath.dirname(fromdoc) or ".") + ".html"
+        return f"{path}#{anchor}"
+    return link
 
 
 def kinds() -> list[str]:
@@ -61,9 +75,9 @@ def _words(value: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- rendering
-def _claim_cell(r: dict, up: str) -> str:
+def _claim_cell(r: dict, link: Link) -> str:
     esc = html.escape
-    return (f'<a href="{up}{esc(r["url"])}" title="This claim in the reproducibility report">'
+    return (f'<a href="{esc(link(r.get("report_doc", REPORT_DOC), r["id"]))}" title="This claim in the reproducibility report">'
             f'<code>{esc(r["id"])}</code></a><br>{esc(r["paper"])}, {esc(r["section"])}: '
             f'{esc(r["statement"])}')
 
@@ -89,7 +103,7 @@ def _figures_cell(r: dict) -> str:
     return "<br>".join(parts)
 
 
-def _table(rows: list[dict], up: str, prefix: str, caption: str) -> str:
+def _table(rows: list[dict], link: Link, prefix: str, caption: str) -> str:
     esc = html.escape
     head = ["Claim", "Printed and recomputed", "Status and evidence", "Discussed in"]
     body = []
@@ -98,11 +112,11 @@ def _table(rows: list[dict], up: str, prefix: str, caption: str) -> str:
         body.append(
             f'<tr id="{esc(prefix)}-{cid}" data-claim="{cid}" data-kind="{esc(r["kind"])}" '
             f'data-rule="{esc(r.get("rule") or "")}" data-status="{esc(r["status"])}">'
-            f'<th scope="row">{_claim_cell(r, up)}</th><td>{_figures_cell(r)}</td>'
+            f'<th scope="row">{_claim_cell(r, link)}</th><td>{_figures_cell(r)}</td>'
             f'<td><span class="claim-badge claim-{esc(r["status"])}">{esc(r["status"])}</span> '
             f'{esc(r["note"])}</td>'
-            f'<td><a href="{up}{esc(r["where"])}" title="The computation, in its chapter">'
-            f'{esc(r["chapter"].split("/")[-1])}</a></td></tr>')
+            f'<td><a href="{esc(link(r["chapter"], "claim-" + r["id"]))}" title="The computation, in its chapter">'
+            f'{esc(r.get("chapter_title") or r["chapter"].split("/")[-1])}</a></td></tr>')
     return ('<div class="migbook-table-wrap"><table class="migbook-table migbook-claims">'
             f"<caption>{esc(caption)}</caption><thead><tr>"
             + "".join(f'<th scope="col">{h}</th>' for h in head)
@@ -115,7 +129,7 @@ def _count_words(n: int, what: str) -> str:
 
 def claims_list_html(rows: list[dict], docname: str, *, kinds_: list[str] | None = None,
                      statuses: list[str] | None = None, group: bool = False, empty: str = "",
-                     prefix: str = "claims", by: str = "kind") -> str:
+                     prefix: str = "claims", by: str = "kind", link: Link | None = None) -> str:
     """HTML for the ledger rows whose kind is in ``kinds_`` and status in ``statuses`` (None: all).
 
     Rows keep the ledger's order. With ``group``, one block per ``by`` (``"kind"``: in :func:`kinds`
@@ -125,7 +139,7 @@ def claims_list_html(rows: list[dict], docname: str, *, kinds_: list[str] | None
     can read the page.
     """
     esc = html.escape
-    up = "../" * docname.count("/")
+    link = link or relative_link(docname)
     all_kinds = kinds()
     want_kinds = kinds_ or all_kinds
     want_status = statuses or list(STATUSES)
@@ -142,7 +156,7 @@ def claims_list_html(rows: list[dict], docname: str, *, kinds_: list[str] | None
                    f"{esc(tally)}.</p>")
         caption = (f"Ledger rows of kind {', '.join(want_kinds)}"
                    + (f" that are {status_words}" if statuses else "") + ", in ledger order")
-        out.append(_table(chosen, up, prefix, caption))
+        out.append(_table(chosen, link, prefix, caption))
         out.append("</div>")
         return "".join(out)
     if by == "rule":
@@ -188,7 +202,7 @@ def claims_list_html(rows: list[dict], docname: str, *, kinds_: list[str] | None
                    f'title="Link to this group">#</a></h3>')
         if blurbs.get(k):
             out.append(f'<p class="migbook-rule-explanation">{esc(blurbs[k])}</p>')
-        out.append(_table(group_rows, up, prefix,
+        out.append(_table(group_rows, link, prefix,
                           f"{_count_words(len(group_rows), 'row')} decided by rule {k}, in ledger order"
                           if by == "rule" else
                           f"{_count_words(len(group_rows), 'row')} of kind {k}, in ledger order"))
@@ -198,66 +212,24 @@ def claims_list_html(rows: list[dict], docname: str, *, kinds_: list[str] | None
 
 
 # --------------------------------------------------------------------------- citing a figure
-def citation_meta(path: Path | None = None) -> dict:
-    """The book's ``CITATION.cff`` (title, authors, version, date) as a dict."""
-    return yaml.safe_load((path or ROOT / "CITATION.cff").read_text(encoding="utf-8"))
-
-
-def _authors(cff: dict) -> str:
-    names = []
-    for a in cff.get("authors", []):
-        if "name" in a:
-            names.append(a["name"])
-        else:
-            names.append(" ".join(x for x in (a.get("given-names", ""), a.get("family-names", "")) if x))
-    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else ""
-
-
 def example_row(rows: list[dict]) -> dict | None:
     """The row used in the worked example: the first reproduced row of the ledger, else the first row."""
     return next((r for r in rows if r["status"] == "reproduced"), rows[0] if rows else None)
 
 
-def cite_example_html(rows: list[dict], docname: str, cff: dict) -> str:
-    esc = html.escape
-    up = "../" * docname.count("/")
+def cite_example_html(app, rows: list[dict], docname: str, cff: dict) -> str:
     r = example_row(rows)
-    authors = _authors(cff)
-    year = str(cff.get("date-released", ""))[:4]
-    version = cff.get("version", "")
-    book = f"{authors} ({year}). <i>{esc(cff['title'])}</i>, version {esc(str(version))}"
-    if r is None:
-        return ('<div class="migbook-cite-example" data-claim="">'
-                '<p class="migbook-empty">The ledger has no rows yet; when it has, a worked example built '
-                f"from its first reproduced claim appears here. Meanwhile, cite the book as: {book}.</p></div>")
-    value = fmt_number(r["computed_value"])
-    recomputed = f"recomputed {value} {r['computed_unit']}" if value else "no figure recomputed"
-    detail = (f"claim {r['id']}: {r['statement']}; {r['paper']} {r['section']} prints “{r['cited']}”, "
-              f"{recomputed} ({r['status']})")
-    anchor = f"{up}{r['url']}"
-    bibtex = "\n".join([
-        f"@misc{{migbook-{r['id']},",
-        f"  author  = {{{{{authors}}}}},",
-        f"  title   = {{{cff['title']}}},",
-        f"  year    = {{{year}}},",
-        f"  version = {{{version}}},",
-        f"  note    = {{{detail}}},",
-        f"  howpublished = {{{r['url']}}}",
-        "}",
-    ])
-    return (
-        f'<div class="migbook-cite-example" data-claim="{esc(r["id"])}">'
-        f"<p>For example, the figure behind <a href=\"{esc(anchor)}\"><code>{esc(r['id'])}</code></a> "
-        f"({esc(r['statement'])}) is cited as:</p>"
-        f'<blockquote class="migbook-citation"><p>{book}, {esc(detail)}. '
-        f"<code>&lt;address of the book&gt;/{esc(r['url'])}</code></p></blockquote>"
-        "<p>or, in BibTeX:</p>"
-        f'<div class="highlight"><pre class="migbook-bibtex">{esc(bibtex)}</pre></div></div>')
+    ctx = {"book": citing.book_reference(cff), "row": r}
+    if r is not None:
+        url = canonical_url(app, r["report_doc"], r["id"])
+        ctx.update(href=doc_uri(app.builder, docname, r["report_doc"], r["id"]), url=url,
+                   text=citing.citation_text(r, cff, url), bibtex=citing.bibtex(r, cff, url))
+    return render("cite_example.html", **ctx)
 
 
 # --------------------------------------------------------------------------- directives
 class claims_list_placeholder(nodes.General, nodes.Element):
-    """Filled on doctree-resolved, from ``env.migbook_rows``."""
+    """Filled on doctree-resolved, from the joined rows."""
 
 
 class ClaimsListDirective(SphinxDirective):
@@ -289,7 +261,7 @@ class ClaimsListDirective(SphinxDirective):
 
 
 class cite_example_placeholder(nodes.General, nodes.Element):
-    """Filled on doctree-resolved, from ``env.migbook_rows`` and ``CITATION.cff``."""
+    """Filled on doctree-resolved, from the joined rows and ``CITATION.cff``."""
 
 
 class CiteExampleDirective(SphinxDirective):
@@ -303,20 +275,27 @@ class CiteExampleDirective(SphinxDirective):
 
 
 def _on_doctree_resolved(app, doctree, docname):
-    rows = getattr(app.env, "migbook_rows", [])
-    for node in list(doctree.findall(claims_list_placeholder)):
+    lists = list(doctree.findall(claims_list_placeholder))
+    examples = list(doctree.findall(cite_example_placeholder))
+    if not lists and not examples:
+        return
+    rows = joined_rows(app)
+
+    def link(todoc: str, anchor: str) -> str:
+        return doc_uri(app.builder, docname, todoc, anchor)
+
+    for node in lists:
         node.replace_self(nodes.raw("", claims_list_html(
             rows, docname, kinds_=node["kinds"] or None, statuses=node["statuses"] or None,
-            group=node["group"], empty=node["empty"], prefix=node["prefix"], by=node.get("by", "kind")),
-            format="html"))
-    for node in list(doctree.findall(cite_example_placeholder)):
-        node.replace_self(nodes.raw("", cite_example_html(rows, docname, citation_meta()), format="html"))
+            group=node["group"], empty=node["empty"], prefix=node["prefix"], by=node.get("by", "kind"),
+            link=link), format="html"))
+    for node in examples:
+        node.replace_self(nodes.raw("", cite_example_html(app, rows, docname, citing.citation_meta()), format="html"))
 
 
-def setup(app: Sphinx):
+def setup_claim_lists(app: Sphinx) -> None:
     app.add_node(claims_list_placeholder)
     app.add_node(cite_example_placeholder)
     app.add_directive("claims-list", ClaimsListDirective)
     app.add_directive("claims-cite-example", CiteExampleDirective)
     app.connect("doctree-resolved", _on_doctree_resolved)
-    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,49 @@
+"""The book's Sphinx extension (listed in ``_config.yml`` as ``migbook.sphinx``).
+
+One module per feature, each with its ``setup_<feature>(app)``:
+
+- :mod:`.inputs`: ``data/`` validated first; one hash of the inputs; the execution cache cleared
+  when it changes;
+- :mod:`.collector`: what pages share (claim records, pages filled from other pages), joined with
+  the ledger into the rows the placeholders and exports use;
+- :mod:`.report`: the ``{claims-report}`` page, its search entries, ``claims.csv``/``claims.json``;
+- :mod:`.claim_lists`: ``{claims-list}`` (errata, reconciliation) and ``{claims-cite-example}``;
+- :mod:`.policy`: ``{claims-rules}``, the judging policy's rules table (from ``claims.RULES``);
+- :mod:`.charts`: each chart's static files (named after the figure), downloads, no-script image
+  and citation;
+- :mod:`.tables`: printed tables' download links and citations;
+- :mod:`.notebooks`: the executed notebooks published beside their pages;
+- :mod:`.assets`: CSS and scripts where pages need them, lighter pages, table header scopes;
+- :mod:`.bibliography`: reference-list labels in the in-text citations' author–year style.
+
+Helpers: :mod:`.links` (links from the builder), :mod:`.citing` (citation text and BibTeX),
+:mod:`.templating` (the Jinja2 templates in ``templates/``).
+"""
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+
+from migbook.sphinx.assets import setup_assets
+from migbook.sphinx.bibliography import setup_bibliography
+from migbook.sphinx.charts import setup_charts
+from migbook.sphinx.claim_lists import setup_claim_lists
+from migbook.sphinx.collector import setup_collector
+from migbook.sphinx.inputs import setup_inputs
+from migbook.sphinx.notebooks import setup_notebooks
+from migbook.sphinx.policy import setup_policy
+from migbook.sphinx.report import setup_report
+from migbook.sphinx.tables import setup_tables
+
+
+def setup(app: Sphinx):
+    setup_inputs(app)
+    setup_collector(app)
+    setup_report(app)
+    setup_claim_lists(app)
+    setup_policy(app)
+    setup_charts(app)
+    setup_tables(app)
+    setup_notebooks(app)
+    setup_assets(app)
+    setup_bibliography(app)
+    return {"version": "0.2", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

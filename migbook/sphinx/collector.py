@@ -1,0 +1,188 @@
+"""What pages share, gathered by one :class:`~sphinx.environment.collectors.EnvironmentCollector`.
+
+While a page is read, the collector notes its claim records (the ``rec-<id>`` values a chapter
+glues, read with myst-nb's own glue reader) and whether it holds a placeholder filled from other
+pages (such pages are read again whenever another page is). After reading, the records are
+joined with the ledger into the rows every placeholder and export uses (:func:`rows`); a ledger
+row never checked, checked twice or on another page fails the build.
+
+Everything lives in one object on the environment, :func:`state` (``env.migbook``).
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment.collectors import EnvironmentCollector
+from sphinx.errors import ExtensionError
+
+from migbook.data import ledger, resource_meta
+
+
+@dataclass
+class BookState:
+    records: dict[str, dict[str, dict]] = field(default_factory=dict)  # docname -> claim id -> record
+    dynamic: set[str] = field(default_factory=set)  # pages holding a placeholder
+    report_doc: str = "book/report"
+    policy_doc: str = "book/policy"
+    inputs_hash: str = ""
+    inputs_changed: bool = False
+    rows: list[dict] | None = None
+
+
+def state(env) -> BookState:
+    if not isinstance(getattr(env, "migbook", None), BookState):
+        env.migbook = BookState()
+    return env.migbook
+
+
+def mark_dynamic(env, report: bool = False) -> None:
+    """The page being read holds a placeholder filled from other pages: read it on every build."""
+    st = state(env)
+    st.dynamic.add(env.docname)
+    if report:
+        st.report_doc = env.docname
+
+
+def ledger_columns() -> list[str]:
+    """The ledger's columns, from its schema in ``data/datapackage.json``."""
+    return [f["name"] for f in resource_meta("claims")["schema"]["fields"]]
+
+
+def _records(app: Sphinx, docname: str) -> dict[str, dict]:
+    from myst_nb.ext.glue.crossref import read_glue_cache
+
+    cfg = getattr(app.env, "mystnb_config", None)
+    if cfg is None:
+        return {}
+    read = getattr(read_glue_cache, "__wrapped__", read_glue_cache)  # its cache may hold a stale page
+    out = {}
+    for key, output in read(str(cfg.output_folder), docname).items():
+        if key.startswith("rec-"):
+            rec = json.loads(output["data"]["text/plain"])
+            out[rec["id"]] = rec
+    return out
+
+
+class ClaimsCollector(EnvironmentCollector):
+    def clear_doc(self, app, env, docname):
+        st = state(env)
+        st.records.pop(docname, None)
+        st.dynamic.discard(docname)
+
+    def merge_other(self, app, env, docnames, other):
+        st, ot = state(env), state(other)
+        for doc in docnames:
+            if doc in ot.records:
+                st.records[doc] = ot.records[doc]
+            if doc in ot.dynamic:
+                st.dynamic.add(doc)
+                if ot.report_doc == doc:
+                    st.report_doc = doc
+
+    def process_doc(self, app, doctree: nodes.document):
+        recs = _records(app, app.env.docname)
+        if recs:
+            state(app.env).records[app.env.docname] = recs
+
+
+def _number(value):
+    """A number or None (ledger text, glued floats)."""
+    if value is None or value == "":
+        return None
+    x = float(value)
+    return None if math.isnan(x) else x
+
+
+def values(rec: dict) -> tuple[float | None, float | None]:
+    """(recomputed, implied by the papers) of a claim record. Until the checker records
+    ``implied_value`` itself, an external row's number is what the papers imply."""
+    if "implied_value" in rec:
+        return _number(rec.get("computed_value")), _number(rec.get("implied_value"))
+    if rec.get("status") == "external":
+        return None, _number(rec.get("computed_value"))
+    return _number(rec.get("computed_value")), None
+
+
+def collect(app: Sphinx) -> tuple[list[dict], list[str]]:
+    """Join the ledger with every page's claim records. Returns (rows, problems)."""
+    env = app.env
+    st = state(env)
+    led = ledger()
+    columns = ledger_columns()
+    found: dict[str, list[tuple[str, dict]]] = {}
+    for doc in sorted(st.records):
+        for cid, rec in st.records[doc].items():
+            found.setdefault(cid, []).append((doc, rec))
+    problems, rows = [], []
+    for line, (cid, row) in enumerate(led.iterrows(), start=2):
+        chapter = row["chapter"]
+        where = f"data/claims.csv line {line} ({cid})"
+        if chapter not in env.found_docs:
+            problems.append(f"{where}: its chapter {chapter!r} is not a page of the book")
+            continue
+        hits = found.pop(cid, [])
+        if not hits:
+            problems.append(f"{where}: never checked; {chapter} must call check() or external() for it")
+            continue
+        if len(hits) > 1:
+            problems.append(f"{where}: checked on several pages: {', '.join(d for d, _ in hits)}")
+            continue
+        doc, rec = hits[0]
+        if doc != chapter:
+            problems.append(f"{where}: checked on {doc} but the ledger assigns it to {chapter}")
+            continue
+        computed, implied = values(rec)
+        title = env.titles.get(chapter)
+        # a ledger with its own `note` column (the fixed part of a note) is joined with the
+        # chapter's computed clause, never overwritten by it
+        note = "; ".join(dict.fromkeys(x for x in (str(row.get("note", "") or "").strip(),
+                                                   str(rec.get("note", "") or "").strip()) if x))
+        rows.append({
+            "id": cid, **{k: row[k] for k in columns if k != "id"},
+            "computed_value": computed, "implied_value": implied,
+            "computed_unit": rec.get("unit", ""), "status": rec["status"], "rule": rec.get("rule", ""),
+            "plausibility": rec.get("plausibility", ""),
+            "reading": rec.get("reading", ""), "bounds": rec.get("bounds", ""), "note": note,
+            "chapter_title": title.astext() if title is not None else chapter,
+            "report_doc": st.report_doc,
+        })
+    for cid, hits in found.items():
+        problems.append(f"claim {cid!r} checked on {hits[0][0]} is not in data/claims.csv")
+    return rows, problems
+
+
+def rows(app: Sphinx) -> list[dict]:
+    """The joined rows (computed once per build, after every page was read)."""
+    st = state(app.env)
+    if st.rows is None:
+        _on_check_consistency(app, app.env)
+    return st.rows
+
+
+def _on_check_consistency(app, env):
+    found, problems = collect(app)
+    if problems:
+        raise ExtensionError("claims ledger and chapters disagree:\n  " + "\n  ".join(problems))
+    state(env).rows = found
+
+
+def _on_get_outdated(app, env, added, changed, removed):
+    """Pages that show other pages' results are read again whenever any other page is, or when
+    the inputs changed (then every page is)."""
+    st = state(env)
+    st.rows = None
+    if st.inputs_changed:
+        return sorted(set(env.found_docs) - set(added) - set(changed))
+    if (set(added) | set(changed) | set(removed)) - st.dynamic:
+        return sorted(st.dynamic - set(added) - set(changed))
+    return []
+
+
+def setup_collector(app: Sphinx) -> None:
+    app.add_env_collector(ClaimsCollector)
+    app.connect("env-get-outdated", _on_get_outdated)
+    app.connect("env-check-consistency", _on_check_consistency)
