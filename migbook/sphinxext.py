@@ -266,7 +266,7 @@ def _on_build_finished(app, exception):
             raise ExtensionError("claims ledger and chapters disagree:\n  " + "\n  ".join(problems))
     out = Path(app.outdir)
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=ledger_columns() + RESULT_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=list(dict.fromkeys(ledger_columns() + RESULT_COLUMNS)), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     (out / "claims.csv").write_text(buf.getvalue(), encoding="utf-8")
