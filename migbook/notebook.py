@@ -127,5 +127,12 @@ def glue_value(name: str, value, display: bool = False) -> None:
     glue(name, value, display=display)
 
 
-__all__ = ["check", "external", "cited", "cited_text", "glue_cited", "glue_value", "Reading",
+def glue_values(values=None, /, **named) -> None:
+    """Glue several numbers for the prose at once: a mapping of glue keys to values (keys may hold
+    hyphens), keyword arguments, or both; each goes through :func:`glue_value`."""
+    for name, value in {**(values or {}), **named}.items():
+        glue_value(name, value)
+
+
+__all__ = ["check", "external", "cited", "cited_text", "glue_cited", "glue_value", "glue_values", "Reading",
            "component_rounding"]
