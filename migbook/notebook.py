@@ -58,8 +58,12 @@ def _note(row: dict, clause: str, *, source: bool = False) -> str:
     if source:
         src = row.get("source", "").strip()
         credit = "no source credited" if src == "none credited" else f"credited to {src}"
-    parts = (credit, row.get("note", ""), clause)
-    return "; ".join(p.strip().rstrip(";.").strip() for p in parts if p and p.strip())
+    text = ""
+    for part in (credit, row.get("note", ""), clause):
+        part = part.strip().rstrip(";.").strip()
+        if part:   # a part that starts a sentence follows a full stop
+            text += (". " if part[0].isupper() else "; ") * bool(text) + part
+    return text
 
 
 def check(claim_id: str, value, *, unit: str | None = None, readings=None, note: str = "",
