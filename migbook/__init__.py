@@ -10,11 +10,12 @@
 """
 from migbook.data import DataError, load, ledger, resource_meta, validate_package
 from migbook.claims import RULES, Reading, bounds, component_rounding, evaluate
-from migbook.notebook import check, cited, cited_text, external, glue_cited, glue_value
+from migbook.notebook import (check, cited, cited_text, external, glue_cited, glue_value,
+                              glue_values)
 from migbook.render import fmt_number
 from migbook.charts import figure
 from migbook.tables import show_table
 
 __all__ = ["DataError", "load", "ledger", "resource_meta", "validate_package", "check", "cited",
-           "cited_text", "external", "glue_cited", "glue_value", "evaluate", "bounds", "RULES", "Reading",
+           "cited_text", "external", "glue_cited", "glue_value", "glue_values", "evaluate", "bounds", "RULES", "Reading",
            "component_rounding", "fmt_number", "figure", "show_table"]

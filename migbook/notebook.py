@@ -50,6 +50,22 @@ def _publish(result: Result, row: dict) -> None:
     display(HTML(badge_html(result, row)))
 
 
+def _note(row: dict, clause: str, *, source: bool = False) -> str:
+    """A claim's note: the ledger's fixed words (column ``note``) joined with what the chapter
+    computed (``clause``); for an external claim, led by the source the paper credits (column
+    ``source``), so the badge names it without the chapter retyping it."""
+    credit = ""
+    if source:
+        src = row.get("source", "").strip()
+        credit = "no source credited" if src == "none credited" else f"credited to {src}"
+    text = ""
+    for part in (credit, row.get("note", ""), clause):
+        part = part.strip().rstrip(";.").strip()
+        if part:   # a part that starts a sentence follows a full stop
+            text += (". " if part[0].isupper() else "; ") * bool(text) + part
+    return text
+
+
 def check(claim_id: str, value, *, unit: str | None = None, readings=None, note: str = "",
           inferred: bool | str = False, round_number: bool | None = None, plausibility: str = "") -> None:
     """Check a claim against the papers' own numbers; show the badge and glue the result.
@@ -57,22 +73,25 @@ def check(claim_id: str, value, *, unit: str | None = None, readings=None, note:
     ``readings``: a list of :class:`migbook.claims.Reading` (alternative readings, each naming its
     rule); ``inferred``: the plain value rests on the book's inference (True, or a phrase saying
     what is inferred); ``plausibility="ceiling"``/``"floor"``: ``value`` is a plausibility check,
-    not a recomputation. See :func:`migbook.claims.evaluate`."""
+    not a recomputation; ``note``: only what the chapter computes (the fixed words are the
+    ledger's ``note``). See :func:`migbook.claims.evaluate`."""
     row = _row(claim_id)
-    result = evaluate(row, value, unit=unit, readings=readings, note=note, inferred=inferred,
+    result = evaluate(row, value, unit=unit, readings=readings, note=_note(row, note), inferred=inferred,
                       round_number=round_number, plausibility=plausibility)
     _publish(result, row)
 
 
-def external(claim_id: str, *, note: str, implied=None, implied_unit: str | None = None,
+def external(claim_id: str, *, note: str = "", implied=None, implied_unit: str | None = None,
              rule: str = "outside-source") -> None:
     """Record a claim that needs a source outside the papers (``rule="outside-source"``) or that
     matches them only because the book chose what to count (``rule="coincidence"``).
 
     ``implied`` is an optional number the papers' own figures imply, in ``implied_unit`` (default:
-    the claim's unit); the record holds it as ``implied_value`` (``computed_value`` stays null)."""
+    the claim's unit); the record holds it as ``implied_value`` (``computed_value`` stays null).
+    ``note`` adds what the chapter computes to the ledger's ``note`` and credited ``source``."""
     row = _row(claim_id)
-    _publish(external_result(row, note=note, implied=implied, implied_unit=implied_unit, rule=rule), row)
+    full = _note(row, note, source=True)
+    _publish(external_result(row, note=full, implied=implied, implied_unit=implied_unit, rule=rule), row)
 
 
 def cited(claim_id: str, high: bool = False) -> float:
@@ -112,5 +131,12 @@ def glue_value(name: str, value, display: bool = False) -> None:
     glue(name, value, display=display)
 
 
-__all__ = ["check", "external", "cited", "cited_text", "glue_cited", "glue_value", "Reading",
+def glue_values(values=None, /, **named) -> None:
+    """Glue several numbers for the prose at once: a mapping of glue keys to values (keys may hold
+    hyphens), keyword arguments, or both; each goes through :func:`glue_value`."""
+    for name, value in {**(values or {}), **named}.items():
+        glue_value(name, value)
+
+
+__all__ = ["check", "external", "cited", "cited_text", "glue_cited", "glue_value", "glue_values", "Reading",
            "component_rounding"]

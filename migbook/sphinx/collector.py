@@ -137,10 +137,9 @@ def collect(app: Sphinx) -> tuple[list[dict], list[str]]:
             continue
         computed, implied = values(rec)
         title = env.titles.get(chapter)
-        # a ledger with its own `note` column (the fixed part of a note) is joined with the
-        # chapter's computed clause, never overwritten by it
-        note = "; ".join(dict.fromkeys(x for x in (str(row.get("note", "") or "").strip(),
-                                                   str(rec.get("note", "") or "").strip()) if x))
+        # the record's note is already the ledger's fixed note joined with the chapter's computed
+        # clause (migbook.notebook joins them once, for the badge too)
+        note = str(rec.get("note", "") or "").strip()
         rows.append({
             "id": cid, **{k: row[k] for k in columns if k != "id"},
             "computed_value": computed, "implied_value": implied,
