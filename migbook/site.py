@@ -243,6 +243,7 @@ def publish_notebook(src: Path, dest: Path, glue: dict, assets: ChartAssets | No
             added += 1
         for pos, text in reversed(inserts):  # right after the directive that places the figure
             cell.source = cell.source[:pos] + text + cell.source[pos:]
+    __import__("migbook.notebook_text").notebook_text.readable(nb, glue, dest)  # roles written out as text
     nbformat.validate(nb)
     dest.parent.mkdir(parents=True, exist_ok=True)
     text = nbformat.writes(nb) + "\n"
