@@ -36,6 +36,9 @@ FIG_DIRECTIVE_RE = re.compile(
 NAME_OPTION_RE = re.compile(r"^:name:[ \t]*(\S+)[ \t]*$", re.M)
 OPTION_RE = re.compile(r"^:[\w-]+:.*$\n?", re.M)
 ATTACHMENT_RE = re.compile(r"\A\s*!\[[^\]]*\]\(attachment:[^)]+\)\n?")
+#: figure numbers as the book's build assigned them, by page: {docname: {label: "4"}}; filled by
+#: migbook.publish before a page's notebook is published (the book numbers figures across chapters)
+FIGURE_NUMBERS: dict[str, dict[str, str]] = {}
 
 
 @functools.lru_cache(maxsize=None)
@@ -81,7 +84,8 @@ def glue_text(glue: dict, key: str, fmt: str = "") -> str | None:
 
 
 def figure_numbers(cells_source: list[str]) -> dict[str, int]:
-    """Figure labels (``:name:`` of figure directives) numbered in order, from 1."""
+    """Figure labels (``:name:`` of figure directives) numbered in order, from 1 (used when the
+    build's numbers, :data:`FIGURE_NUMBERS`, are not known)."""
     numbers: dict[str, int] = {}
     for src in cells_source:
         for m in FIG_DIRECTIVE_RE.finditer(src):
@@ -96,7 +100,7 @@ def _page_url(site_url: str, page: str) -> str:
     return site_url.rstrip("/") + "/" + page.lstrip("/") + ".html"
 
 
-def resolve_roles(text: str, glue: dict, settings: dict, figures: dict[str, int], docname: str) -> str:
+def resolve_roles(text: str, glue: dict, settings: dict, figures: dict, docname: str) -> str:
     """Write out every MyST role of a markdown text (see the module docstring)."""
     site = settings.get("site_url", "")
     folder = docname.rsplit("/", 1)[0] + "/" if "/" in docname else ""
@@ -171,7 +175,7 @@ def readable(nb, glue: dict, docname: str | Path, settings: dict | None = None):
 
     docname = docname if isinstance(docname, str) else docname_of(docname)
     settings = settings if settings is not None else book_settings()
-    figures = figure_numbers([c.source for c in nb.cells if c.cell_type == "markdown"])
+    figures = FIGURE_NUMBERS.get(docname) or figure_numbers([c.source for c in nb.cells if c.cell_type == "markdown"])
     title = docname
     for cell in nb.cells:
         if cell.cell_type != "markdown":

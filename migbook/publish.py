@@ -80,10 +80,19 @@ def _contents(app: Sphinx) -> str:
     return f'<nav class="migbook-print-toc"><p class="migbook-toc-title">Contents</p><ol>{items}</ol></nav>'
 
 
+def _remember_figure_numbers(app: Sphinx, pagename, templatename, context, doctree):
+    """Give migbook.notebook_text the build's figure numbers of this page (for ``{numref}``)."""
+    from migbook import notebook_text
+
+    figs = getattr(app.env, "toc_fignumbers", {}).get(pagename, {}).get("figure", {})
+    notebook_text.FIGURE_NUMBERS[pagename] = {label: ".".join(map(str, num)) for label, num in figs.items()}
+
+
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     if app.builder.format != "html" or "body" not in context:
         return
     if app.builder.name == "singlehtml":
+        app.add_css_file("migbook-pdf.css", priority=900)
         if pagename == app.config.root_doc:
             context["body"] = _title_page(app) + _contents(app) + context["body"]
         return
@@ -122,6 +131,8 @@ def setup(app: Sphinx):
     app.connect("env-get-outdated", _on_get_outdated)
     # after migbook.site (500) has written the page's published notebook
     app.connect("html-page-context", _on_page_context, priority=550)
+    # before migbook.site (500) publishes the page's notebook
+    app.connect("html-page-context", _remember_figure_numbers, priority=450)
     # after migbook.sphinxext and migbook.site have written the notebooks and data
     app.connect("build-finished", _on_build_finished, priority=600)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,166 @@
+"""``make pdf``: the book as one PDF, printed by headless Chromium from a single-page build.
+
+1. ``jupyter-book build . --builder singlehtml`` (same execution cache as ``make book``) writes the
+   whole book as one page, with a title page and a contents list (:mod:`migbook.publish`) and print
+   rules (``migbook/static/migbook-pdf.css``: a page break before each chapter, no navigation).
+2. The page is served on 127.0.0.1 and opened in the system Chromium through playwright; every
+   chart is drawn by Vega as SVG (so it prints as vector graphics), then Chromium prints it with
+   page numbers in the footer. A first print finds the page each chapter starts on; the contents
+   list gets those numbers and the page is printed again.
+3. pypdf sets fixed metadata (title, author, no dates) and a file id derived from the content, so
+   the same book gives the same bytes. Written to ``_build/pdf/migbook.pdf``.
+
+Usage: ``python tools/pdf.py [--skip-build] [--out PATH]``. Needs no network.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import http.server
+import io
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--font-render-hinting=none"]
+FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#444;font-family:sans-serif">'
+          '<span class="pageNumber"></span></div>')
+
+
+def build_singlehtml(root: Path = ROOT) -> Path:
+    cmd = [str(BIN / "jupyter-book"), "build", str(root), "--builder", "singlehtml",
+           "--warningiserror", "--nitpick", "--keep-going"]
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-5000:])
+        raise SystemExit("the single-page build failed; no PDF written")
+    return root / "_build" / "singlehtml"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _serve(folder: Path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+DRAW_ALL = """async () => {
+  for (const e of document.querySelectorAll('.migbook-chart')) {
+    e.scrollIntoView();
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  }
+  window.scrollTo(0, 0);
+}"""
+
+
+def chapter_pages(pdf_bytes: bytes, titles: list[str], first: int = 0) -> dict[str, int]:
+    """The 1-based page on which each title first starts a page's text, from page ``first`` on."""
+    from pypdf import PdfReader
+
+    norm = lambda s: re.sub(r"\s+", " ", s).strip().lower()  # noqa: E731
+    texts = [norm(p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf_bytes)).pages]
+    found = {}
+    for t in titles:
+        key = norm(t)[:60]
+        for i in range(first, len(texts)):
+            if texts[i].startswith(key) or key in texts[i][:len(key) + 40]:
+                found[t] = i + 1
+                break
+    return found
+
+
+def fixed_metadata(pdf_bytes: bytes, title: str, author: str) -> bytes:
+    """The PDF with fixed metadata (no dates) and a file id from its content: same book, same bytes."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ByteStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes)))
+    writer._info = None  # drop Chromium's info dictionary (it holds the print time)
+    writer.add_metadata({"/Title": title, "/Author": author, "/Creator": "migbook (make pdf)",
+                         "/Producer": "Chromium, pypdf"})
+    digest = hashlib.md5(pdf_bytes_without_dates(pdf_bytes)).digest()
+    writer._ID = [ByteStringObject(digest), ByteStringObject(digest)]
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def pdf_bytes_without_dates(pdf_bytes: bytes) -> bytes:
+    return re.sub(rb"/(CreationDate|ModDate) ?\(D:[^)]*\)", b"", pdf_bytes)
+
+
+def print_pdf(html_dir: Path, out: Path, title: str, author: str) -> int:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        raise SystemExit("make pdf needs Debian's chromium (apt-get install chromium)")
+    server, base = _serve(html_dir)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
+            page = browser.new_page(viewport={"width": 1000, "height": 1400})
+            page.goto(f"{base}/index.html", wait_until="load")
+            page.evaluate("() => { try { localStorage.removeItem('migbook-hide-code'); } catch (e) {} }")
+            if page.locator(".migbook-chart").count():
+                page.evaluate(DRAW_ALL)
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('.migbook-chart')].every(e => e.dataset.rendered)",
+                    timeout=60000)
+            page.emulate_media(media="print")
+            opts = dict(format="A4", print_background=True, display_header_footer=True,
+                        header_template="<span></span>", footer_template=FOOTER,
+                        margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+            first = page.pdf(**opts)
+            entries = page.eval_on_selector_all(".migbook-print-toc li", "els => els.map(e => "
+                                                "[e.querySelector('a').textContent.trim(), "
+                                                "e.querySelector('.migbook-toc-page').dataset.doc])")
+            numbers = chapter_pages(first, [t for t, _ in entries], first=2)
+            page.evaluate("(nums) => { for (const [doc, n] of Object.entries(nums)) {"
+                          " const s = document.querySelector(`.migbook-toc-page[data-doc=\"${doc}\"]`);"
+                          " if (s) s.textContent = String(n); } }",
+                          {doc: numbers[t] for t, doc in entries if t in numbers})
+            pdf = page.pdf(**opts)
+            browser.close()
+    finally:
+        server.shutdown()
+    data = fixed_metadata(pdf, title, author)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def main(argv=None) -> int:
+    import yaml
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--skip-build", action="store_true", help="print the existing _build/singlehtml")
+    ap.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf" / "migbook.pdf")
+    args = ap.parse_args(argv)
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    start = time.monotonic()
+    html_dir = ROOT / "_build" / "singlehtml" if args.skip_build else build_singlehtml()
+    built = time.monotonic()
+    pages = print_pdf(html_dir, args.out, cfg.get("title", ""), cfg.get("author", ""))
+    end = time.monotonic()
+    print(f"PDF: {args.out} ({pages} pages, {args.out.stat().st_size / 1e6:.1f} MB); "
+          f"single-page build {built - start:.0f} s, printing {end - built:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
