@@ -58,7 +58,8 @@ $(LAB_STAMP): requirements-lab.txt $(STAMP)
 
 lab: $(STAMP) $(LAB_STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.root_dir=$(CURDIR) \
-	  --ServerApp.contents_manager_class=jupytext.TextFileContentsManager $(LAB_ARGS)
+	  --ServerApp.contents_manager_class=jupytext.TextFileContentsManager --LabApp.extension_manager=readonly \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 clean:
 	rm -rf _build .pytest_cache

@@ -35,14 +35,18 @@ FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#444;fon
           '<span class="pageNumber"></span></div>')
 
 
-def build_singlehtml(root: Path = ROOT) -> Path:
+def build_singlehtml(root: Path = ROOT, path_output: Path | None = None) -> Path:
+    """Build the single page (into ``<path_output or root>/_build/singlehtml``), sharing the
+    execution cache of the HTML build in the same output folder."""
     cmd = [str(BIN / "jupyter-book"), "build", str(root), "--builder", "singlehtml",
            "--warningiserror", "--nitpick", "--keep-going"]
+    if path_output is not None:
+        cmd += ["--path-output", str(path_output)]
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-5000:])
         raise SystemExit("the single-page build failed; no PDF written")
-    return root / "_build" / "singlehtml"
+    return (path_output or root) / "_build" / "singlehtml"
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -149,11 +153,15 @@ def main(argv=None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-build", action="store_true", help="print the existing _build/singlehtml")
-    ap.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf" / "migbook.pdf")
+    ap.add_argument("--path-output", type=Path, default=None,
+                    help="the folder holding _build/ (as jupyter-book build --path-output); default: the checkout")
+    ap.add_argument("--out", type=Path, default=None, help="default: <path-output>/_build/pdf/migbook.pdf")
     args = ap.parse_args(argv)
+    base = args.path_output or ROOT
+    args.out = args.out or base / "_build" / "pdf" / "migbook.pdf"
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     start = time.monotonic()
-    html_dir = ROOT / "_build" / "singlehtml" if args.skip_build else build_singlehtml()
+    html_dir = base / "_build" / "singlehtml" if args.skip_build else build_singlehtml(ROOT, args.path_output)
     built = time.monotonic()
     pages = print_pdf(html_dir, args.out, cfg.get("title", ""), cfg.get("author", ""))
     end = time.monotonic()
