@@ -62,11 +62,14 @@ def _title_page(app: Sphinx) -> str:
     cfg = app.config
     repo = (cfg.html_theme_options or {}).get("repository_url", "")
     esc = html.escape
+    title = cfg.html_title or cfg.project
+    version = cfg.release or cfg.version
     return ('<section class="migbook-titlepage">'
-            f'<p class="migbook-title">{esc(cfg.project)}</p>'
+            f'<p class="migbook-title">{esc(title)}</p>'
             f'<p class="migbook-author">{esc(cfg.author)}</p>'
-            f'<p class="migbook-version">Version {esc(cfg.release or cfg.version or "")}</p>'
-            f'<p class="migbook-address">{esc(cfg.html_baseurl)}<br>{esc(repo)}</p>'
+            + (f'<p class="migbook-version">Version {esc(version)}</p>' if version else "")
+            + f'<p class="migbook-address">Read online: {esc(cfg.html_baseurl)}<br>Code and data: {esc(repo)}<br>'
+            'Code: MIT licence. Text and data work: CC BY 4.0.</p>'
             '</section>')
 
 

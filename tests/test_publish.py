@@ -177,34 +177,52 @@ JUNK = {
 }
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class _Text(HTMLParser):
-    """Visible text and the reader-facing attributes of a page (scripts and styles left out)."""
+    """Reader-facing text of a page: its visible text and the attributes alt, aria-label and title.
+    Left out: scripts, styles, code (code cells' input and inline ``code``: ``1e6`` is fine there)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.parts, self.skip = [], 0
+        self.parts, self.stack = [], []
+
+    def _skipping(self):
+        return bool(self.stack) and self.stack[-1][1]
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self.skip += 1
-        for k, v in attrs:
-            if k in ("alt", "aria-label", "title") and v:
-                self.parts.append(f"[{k}] {v}")
+        attrs = dict(attrs)
+        if not self._skipping():
+            for k in ("alt", "aria-label", "title"):
+                if attrs.get(k):
+                    self.parts.append(f"[{k}] {attrs[k]}")
+        if tag in VOID:
+            return
+        code = tag in ("script", "style", "code") or "cell_input" in (attrs.get("class") or "").split()
+        self.stack.append((tag, self._skipping() or code))
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style") and self.skip:
-            self.skip -= 1
+        for i in range(len(self.stack) - 1, -1, -1):  # tolerate unclosed tags
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
 
     def handle_data(self, data):
-        if not self.skip:
+        if not self._skipping():
             self.parts.append(data)
 
 
-def junk_in(text: str, where: str) -> list[str]:
+INLINE_CODE = re.compile(r"(?<![}`])`[^`\n]+`")
+
+
+def junk_in(text: str, where: str, markdown: bool = False) -> list[str]:
+    """Junk in ``text``; in markdown, inline code spans are code (a role's own backticks are not)."""
     found = []
     for kind, rx in JUNK.items():
-        for m in rx.finditer(text):
-            ctx = re.sub(r"\s+", " ", text[max(0, m.start() - 50):m.end() + 30])
+        scanned = INLINE_CODE.sub(" ", text) if markdown and kind != "raw MyST role" else text
+        for m in rx.finditer(scanned):
+            ctx = re.sub(r"\s+", " ", scanned[max(0, m.start() - 50):m.end() + 30])
             found.append(f"{where}: {kind} {m[0]!r} in …{ctx}…")
     return found
 
@@ -222,7 +240,7 @@ def scan_built_book(built_book: Path) -> list[str]:
         rel = nb_path.relative_to(built_book).as_posix()
         for i, cell in enumerate(nb["cells"]):
             if cell["cell_type"] == "markdown":
-                problems += junk_in("".join(cell["source"]), f"{rel} cell {i}")
+                problems += junk_in("".join(cell["source"]), f"{rel} cell {i}", markdown=True)
             for out in cell.get("outputs", []):
                 for mime in ("text/plain", "text/markdown"):
                     if mime in out.get("data", {}):

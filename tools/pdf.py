@@ -50,6 +50,20 @@ def build_singlehtml(root: Path = ROOT, path_output: Path | None = None) -> Path
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """Serves the single page. Sphinx's singlehtml writes the root page into its folder
+    (``book/intro.html``) but links its assets as if it were at the top (``_static/...``): a
+    missing ``book/<path>`` is served from ``<path>``."""
+
+    def translate_path(self, path):
+        local = super().translate_path(path)
+        if not Path(local).exists():
+            parts = path.split("?", 1)[0].lstrip("/").split("/")
+            if len(parts) > 1:
+                alt = super().translate_path("/" + "/".join(parts[1:]))
+                if Path(alt).exists():
+                    return alt
+        return local
+
     def log_message(self, *args):
         pass
 
@@ -69,18 +83,27 @@ DRAW_ALL = """async () => {
 }"""
 
 
-def chapter_pages(pdf_bytes: bytes, titles: list[str], first: int = 0) -> dict[str, int]:
-    """The 1-based page on which each title first starts a page's text, from page ``first`` on."""
+def page_texts(pdf_bytes: bytes) -> list[str]:
+    """Each page's text, whitespace collapsed, lower case."""
     from pypdf import PdfReader
 
-    norm = lambda s: re.sub(r"\s+", " ", s).strip().lower()  # noqa: E731
-    texts = [norm(p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf_bytes)).pages]
-    found = {}
+    return [re.sub(r"\s+", " ", p.extract_text() or "").strip().lower()
+            for p in PdfReader(io.BytesIO(pdf_bytes)).pages]
+
+
+def chapter_pages(pdf_bytes: bytes, titles: list[str], first: int = 0) -> dict[str, int]:
+    """The 1-based page each chapter starts on: the first page, from page ``first`` on and after the
+    previous chapter's, whose text begins with the chapter's title (each chapter starts a page)."""
+    texts = page_texts(pdf_bytes)
+    found, start = {}, first
     for t in titles:
-        key = norm(t)[:60]
-        for i in range(first, len(texts)):
-            if texts[i].startswith(key) or key in texts[i][:len(key) + 40]:
-                found[t] = i + 1
+        key = re.sub(r"\s+", " ", t).strip().lower()[:40]
+        # pypdf may extract a page's text out of reading order: then the title is near the start
+        for near in (len(key), 400):
+            hit = next((i for i in range(start, len(texts)) if key in texts[i][:near]), None)
+            if hit is not None:
+                found[t] = hit + 1
+                start = hit + 1
                 break
     return found
 
@@ -88,14 +111,14 @@ def chapter_pages(pdf_bytes: bytes, titles: list[str], first: int = 0) -> dict[s
 def fixed_metadata(pdf_bytes: bytes, title: str, author: str) -> bytes:
     """The PDF with fixed metadata (no dates) and a file id from its content: same book, same bytes."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ByteStringObject
+    from pypdf.generic import ArrayObject, ByteStringObject
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes)))
     writer._info = None  # drop Chromium's info dictionary (it holds the print time)
     writer.add_metadata({"/Title": title, "/Author": author, "/Creator": "migbook (make pdf)",
                          "/Producer": "Chromium, pypdf"})
     digest = hashlib.md5(pdf_bytes_without_dates(pdf_bytes)).digest()
-    writer._ID = [ByteStringObject(digest), ByteStringObject(digest)]
+    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
@@ -103,6 +126,12 @@ def fixed_metadata(pdf_bytes: bytes, title: str, author: str) -> bytes:
 
 def pdf_bytes_without_dates(pdf_bytes: bytes) -> bytes:
     return re.sub(rb"/(CreationDate|ModDate) ?\(D:[^)]*\)", b"", pdf_bytes)
+
+
+def root_page(html_dir: Path) -> str:
+    """The page that holds the whole book (index.html redirects to it)."""
+    m = re.search(r'url=([^"]+)"', (html_dir / "index.html").read_text(encoding="utf-8"))
+    return m[1] if m else "index.html"
 
 
 def print_pdf(html_dir: Path, out: Path, title: str, author: str) -> int:
@@ -116,7 +145,7 @@ def print_pdf(html_dir: Path, out: Path, title: str, author: str) -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
             page = browser.new_page(viewport={"width": 1000, "height": 1400})
-            page.goto(f"{base}/index.html", wait_until="load")
+            page.goto(f"{base}/{root_page(html_dir)}", wait_until="load")
             page.evaluate("() => { try { localStorage.removeItem('migbook-hide-code'); } catch (e) {} }")
             if page.locator(".migbook-chart").count():
                 page.evaluate(DRAW_ALL)
@@ -140,8 +169,9 @@ def print_pdf(html_dir: Path, out: Path, title: str, author: str) -> int:
             browser.close()
     finally:
         server.shutdown()
-    data = fixed_metadata(pdf, title, author)
     out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".chromium.pdf").write_bytes(pdf)  # as printed, before the fixed metadata
+    data = fixed_metadata(pdf, title, author)
     out.write_bytes(data)
     from pypdf import PdfReader
 
