@@ -50,7 +50,8 @@ def browser():
 
 
 def pages(built_book):
-    top = sorted(str(p.relative_to(built_book)) for p in built_book.glob("*.html"))
+    top = sorted(str(p.relative_to(built_book)) for p in built_book.glob("*.html")
+                 if 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8")[:300])  # index.html redirects
     return top + sorted(str(p.relative_to(built_book)) for p in (built_book / "book").glob("*.html"))
 
 
