@@ -106,3 +106,5 @@ def test_pdf_has_no_junk_and_no_clock(pdf):
                 problems.append(f"page {i}: {kind} {m[0]!r} in …{flat(page[max(0, m.start() - 60):m.end() + 30])}…")
     assert not problems, "\n".join(problems[:40])
     assert b"/CreationDate" not in pdf["bytes"] and b"/ModDate" not in pdf["bytes"]
+    # links point to the site, not to the local server the page was printed from
+    assert b"127.0.0.1" not in pdf["bytes"] and b"127\\0560\\0560\\0561" not in pdf["bytes"]

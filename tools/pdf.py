@@ -108,24 +108,47 @@ def chapter_pages(pdf_bytes: bytes, titles: list[str], first: int = 0) -> dict[s
     return found
 
 
-def fixed_metadata(pdf_bytes: bytes, title: str, author: str) -> bytes:
-    """The PDF with fixed metadata (no dates) and a file id from its content: same book, same bytes."""
+def site_links(writer, local_base: str, site_url: str, html_dir: Path) -> int:
+    """Links printed from the local server (``http://127.0.0.1:<port>/...``) point to the same page
+    on the site instead: no random port in the file, and the links work for a reader."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    changed = 0
+    for page in writer.pages:
+        for annot in page.get("/Annots") or []:
+            action = annot.get_object().get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            if not uri or not str(uri).startswith(local_base):
+                continue
+            path = str(uri)[len(local_base):].lstrip("/")
+            parts = path.split("#", 1)[0].split("/")
+            if not (html_dir / parts[0]).exists() and len(parts) > 1:  # singlehtml's book/ prefix
+                path = path.split("/", 1)[1]
+            action.get_object()[NameObject("/URI")] = TextStringObject(site_url.rstrip("/") + "/" + path)
+            changed += 1
+    return changed
+
+
+def fixed_metadata(pdf_bytes: bytes, title: str, author: str, fix=None) -> bytes:
+    """The PDF with fixed metadata (no dates) and a file id from its content: same book, same bytes.
+    ``fix(writer)`` may change it first (see :func:`site_links`)."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, ByteStringObject
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes)))
+    if fix is not None:
+        fix(writer)
     writer._info = None  # drop Chromium's info dictionary (it holds the print time)
     writer.add_metadata({"/Title": title, "/Author": author, "/Creator": "migbook (make pdf)",
                          "/Producer": "Chromium, pypdf"})
-    digest = hashlib.md5(pdf_bytes_without_dates(pdf_bytes)).digest()
+    writer._ID = ArrayObject([ByteStringObject(b"\0" * 16), ByteStringObject(b"\0" * 16)])
+    buf = io.BytesIO()
+    writer.write(buf)
+    digest = hashlib.md5(buf.getvalue()).digest()  # the id: a digest of the content itself
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
-
-
-def pdf_bytes_without_dates(pdf_bytes: bytes) -> bytes:
-    return re.sub(rb"/(CreationDate|ModDate) ?\(D:[^)]*\)", b"", pdf_bytes)
 
 
 def root_page(html_dir: Path) -> str:
@@ -134,7 +157,7 @@ def root_page(html_dir: Path) -> str:
     return m[1] if m else "index.html"
 
 
-def print_pdf(html_dir: Path, out: Path, title: str, author: str) -> int:
+def print_pdf(html_dir: Path, out: Path, title: str, author: str, site_url: str = "") -> int:
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -171,7 +194,7 @@ def print_pdf(html_dir: Path, out: Path, title: str, author: str) -> int:
         server.shutdown()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".chromium.pdf").write_bytes(pdf)  # as printed, before the fixed metadata
-    data = fixed_metadata(pdf, title, author)
+    data = fixed_metadata(pdf, title, author, fix=lambda w: site_links(w, base, site_url, html_dir))
     out.write_bytes(data)
     from pypdf import PdfReader
 
@@ -193,7 +216,8 @@ def main(argv=None) -> int:
     start = time.monotonic()
     html_dir = base / "_build" / "singlehtml" if args.skip_build else build_singlehtml(ROOT, args.path_output)
     built = time.monotonic()
-    pages = print_pdf(html_dir, args.out, cfg.get("title", ""), cfg.get("author", ""))
+    pages = print_pdf(html_dir, args.out, cfg.get("title", ""), cfg.get("author", ""),
+                      (cfg.get("html") or {}).get("baseurl", ""))
     end = time.monotonic()
     print(f"PDF: {args.out} ({pages} pages, {args.out.stat().st_size / 1e6:.1f} MB); "
           f"single-page build {built - start:.0f} s, printing {end - built:.0f} s")
