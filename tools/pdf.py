@@ -113,6 +113,7 @@ def site_links(writer, local_base: str, site_url: str, html_dir: Path) -> int:
     on the site instead: no random port in the file, and the links work for a reader."""
     from pypdf.generic import NameObject, TextStringObject
 
+    site_dir = html_dir.parent / "html" if (html_dir.parent / "html").is_dir() else html_dir
     changed = 0
     for page in writer.pages:
         for annot in page.get("/Annots") or []:
@@ -121,8 +122,9 @@ def site_links(writer, local_base: str, site_url: str, html_dir: Path) -> int:
             if not uri or not str(uri).startswith(local_base):
                 continue
             path = str(uri)[len(local_base):].lstrip("/")
-            parts = path.split("#", 1)[0].split("/")
-            if not (html_dir / parts[0]).exists() and len(parts) > 1:  # singlehtml's book/ prefix
+            target = path.split("#", 1)[0].split("?", 1)[0]
+            # the single page sits in book/ but some of its links resolve one book/ too deep
+            if target and not (site_dir / target).exists() and "/" in path:
                 path = path.split("/", 1)[1]
             action.get_object()[NameObject("/URI")] = TextStringObject(site_url.rstrip("/") + "/" + path)
             changed += 1
