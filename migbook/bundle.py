@@ -71,8 +71,9 @@ def bundle_files(notebooks_dir: Path, site_url: str, repository_url: str, title:
         if p.is_file():
             files[f"data/{p.name}"] = p.read_bytes()
     pkg = Path(__file__).resolve().parent
-    for p in sorted(pkg.glob("*.py")):
-        files[f"migbook/{p.name}"] = p.read_bytes()
+    for p in sorted(pkg.rglob("*.py")):  # the package and its sub-packages, without static/ assets
+        if "__pycache__" not in p.parts:
+            files["migbook/" + p.relative_to(pkg).as_posix()] = p.read_bytes()
     files["requirements.txt"] = (ROOT / "requirements.txt").read_bytes()
     for p in sorted(Path(notebooks_dir).rglob("*.ipynb")):
         files["notebooks/" + p.relative_to(notebooks_dir).as_posix()] = p.read_bytes()
