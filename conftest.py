@@ -1,13 +1,42 @@
-"""nbval over the chapters: each MyST-markdown notebook in book/ is converted with jupytext into
-_build/nbval/ and run by nbval (outputs are not compared: --nbval-lax). pytest asks the conftest of
-a file's own folder tree, so this hook lives at the top level, above book/."""
+"""nbval over the chapters, in strict mode: re-executing a chapter must reproduce its published
+outputs, cell by cell.
+
+The reference is the notebook the book's build executed (myst-nb writes it to
+``_build/jupyter_execute/<page>.ipynb``; ``make test`` runs ``make book`` first), so nbval compares
+what a reader sees with what a fresh kernel computes now. Volatile parts (memory addresses, timings)
+are sanitised by ``tests/nbval_sanitize.cfg``; images are not compared (nbval's default). A chapter
+whose source changed after the build fails with a message saying to rebuild. pytest asks the
+conftest of a file's own folder tree, so this hook lives at the top level, above ``book/``."""
 import os
 from pathlib import Path
 
-import jupytext
-
+import pytest
 
 ROOT = Path(__file__).resolve().parent
+EXECUTED = Path(os.environ.get("MIGBOOK_EXECUTED", ROOT / "_build" / "jupyter_execute"))
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+
+
+def _ends_with_semicolon(source: str) -> bool:
+    """IPython's rule: a cell whose last line ends with ';' shows no result."""
+    lines = [ln.split("#", 1)[0].rstrip() for ln in source.rstrip().splitlines()]
+    return bool(lines) and lines[-1].endswith(";")
+
+
+def _compared_outputs(compare_outputs):
+    """Left out of the comparison:
+
+    - glued outputs (``glue(...)``, metadata ``scrapbook``): myst-nb moves them out of the notebook it
+      stores (into <page>.glue.json), so they have no reference; what they carry shows in the text
+      and badges, which are compared;
+    - the result of a cell ending with ';': nbval runs cells without storing them in the kernel's
+      history, so IPython's ';' (no result shown) looks at the wrong line and shows it anyway."""
+    def compare(self, test, ref, skip_compare=None):
+        quiet = _ends_with_semicolon(self.cell.source)
+        test = [o for o in test if not (o.get("metadata") or {}).get("scrapbook")
+                and not (quiet and o.get("output_type") == "execute_result")]
+        return compare_outputs(self, test, ref, skip_compare)
+    return compare
 
 
 def chapter_sources() -> list[Path]:
@@ -15,19 +44,52 @@ def chapter_sources() -> list[Path]:
     return sorted(p for p in (ROOT / "book").glob("*.md") if "kernelspec:" in p.read_text(encoding="utf-8")[:400])
 
 
+def executed_notebook(source: Path) -> Path:
+    """The build's executed notebook of a chapter source."""
+    return EXECUTED / source.parent.relative_to(ROOT) / (source.stem + ".ipynb")
+
+
+class StaleNotebook(pytest.Item):
+    """Stands in for a chapter whose executed notebook is missing or older than its source."""
+
+    def __init__(self, *, reason: str, **kwargs):
+        super().__init__(**kwargs)
+        self.reason = reason
+
+    def runtest(self):
+        pytest.fail(self.reason, pytrace=False)
+
+    def reportinfo(self):
+        return self.path, 0, f"{self.name}: executed notebook"
+
+
 def pytest_collect_file(file_path: Path, parent):
     if file_path.suffix == ".md" and file_path.parent == ROOT / "book" and file_path in chapter_sources():
-        from nbval.plugin import IPyNbFile
+        from nbval.plugin import IPyNbCell, IPyNbFile
 
-        out = ROOT / "_build" / "nbval" / (file_path.stem + ".ipynb")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        text = jupytext.writes(jupytext.read(file_path), fmt="ipynb")
-        # both xdist workers collect: write atomically, and only when the chapter changed
-        if not out.exists() or out.read_text(encoding="utf-8") != text:
-            tmp = out.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, out)
-        parent.config.option.nbval_lax = True
+        if not getattr(IPyNbCell.compare_outputs, "migbook", False):
+            IPyNbCell.compare_outputs = _compared_outputs(IPyNbCell.compare_outputs)
+            IPyNbCell.compare_outputs.migbook = True
+
+        ref = executed_notebook(file_path)
+        if not ref.exists() or ref.stat().st_mtime < file_path.stat().st_mtime:
+            why = "missing" if not ref.exists() else "older than the chapter"
+            return _StaleFile.from_parent(parent, path=file_path, reason=(
+                f"{ref} is {why}: build the book first (make book), then re-run nbval"))
+        parent.config.option.nbval_lax = False
+        parent.config.option.nbval_sanitize_with = str(SANITIZE)
+        # two workers on a loaded machine: a kernel may take more than nbval's default minute to start
+        parent.config.option.nbval_kernel_startup_timeout = max(
+            getattr(parent.config.option, "nbval_kernel_startup_timeout", 60) or 60, 180)
         # its cells share one kernel, in order: run with --dist loadfile (one notebook, one worker)
-        return IPyNbFile.from_parent(parent, path=out)
+        return IPyNbFile.from_parent(parent, path=ref)
     return None
+
+
+class _StaleFile(pytest.File):
+    def __init__(self, *, reason: str, **kwargs):
+        super().__init__(**kwargs)
+        self.reason = reason
+
+    def collect(self):
+        yield StaleNotebook.from_parent(self, name=self.path.stem, reason=self.reason)

@@ -3,7 +3,7 @@
 Importing :mod:`migbook` registers and enables both. Chapters only call :func:`figure`.
 
 The renderer writes a chart as a ``<div class="migbook-chart">`` holding its Vega-Lite spec
-(JSON). The book's Sphinx extension (:mod:`migbook.site`) turns it into a chart drawn in the
+(JSON). The book's Sphinx extension (:mod:`migbook.sphinx.charts`) turns it into a chart drawn in the
 browser by the vendored Vega, and makes its static PNG and SVG at build time with vl-convert:
 they are the chart's downloads, its no-script fallback, and the image attached to the published
 notebook. The kernel makes no image: starting vl-convert costs about a second per notebook, and

@@ -89,10 +89,11 @@ def test_published_notebook_carries_its_figures(tmp_path):
     glue = {"fig-a": {"data": {"image/png": png, "text/plain": "<chart: Lines of two things.>"}}}
     assert publish_notebook(src, dest, glue) == 1  # a glued image as it is
     out = nbformat.read(str(dest), as_version=4)
-    cell = out.cells[1]
+    assert out.cells[0].metadata.get("migbook-intro")  # where the code and data are (notebook_text)
+    cell = out.cells[2]
     assert cell.attachments == {"fig-a.png": {"image/png": png}}
-    assert cell.source == (":::{glue:figure} fig-a\n:name: fig-a\nCaption.\n:::\n\n"
-                           "![Lines of two things.](attachment:fig-a.png)\n\nSee it.")
+    # the directive is written out (migbook.notebook_text): its caption, then the image
+    assert cell.source == "*Caption.*\n\n![Lines of two things.](attachment:fig-a.png)\n\nSee it."
     nbformat.validate(out)
 
 
@@ -265,6 +266,6 @@ def test_published_notebook_gets_chart_images(tmp_path, sample_chart):
     png = (tmp_path / "html" / "_charts" / f"{cid}.png").read_bytes()
     import base64
 
-    assert base64.b64decode(out.cells[0].outputs[0]["data"]["image/png"]) == png
-    assert base64.b64decode(out.cells[1].attachments["fig-b.png"]["image/png"]) == png
-    assert out.cells[1].source.endswith("```\n\n![Bars of three years of remittances.](attachment:fig-b.png)\n")
+    assert base64.b64decode(out.cells[1].outputs[0]["data"]["image/png"]) == png  # cells[0]: the intro cell
+    assert base64.b64decode(out.cells[2].attachments["fig-b.png"]["image/png"]) == png
+    assert out.cells[2].source.strip() == "![Bars of three years of remittances.](attachment:fig-b.png)"

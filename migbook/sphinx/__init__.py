@@ -14,7 +14,9 @@ One module per feature, each with its ``setup_<feature>(app)``:
 - :mod:`.tables`: printed tables' download links and citations;
 - :mod:`.notebooks`: the executed notebooks published beside their pages;
 - :mod:`.assets`: CSS and scripts where pages need them, lighter pages, table header scopes;
-- :mod:`.bibliography`: reference-list labels in the in-text citations' author–year style.
+- :mod:`.bibliography`: reference-list labels in the in-text citations' author–year style;
+- :mod:`.publication`: Open Graph address, sitemap, hide-code switch, the PDF and bundle downloads,
+  the single-page build the PDF is printed from.
 
 Helpers: :mod:`.links` (links from the builder), :mod:`.citing` (citation text and BibTeX),
 :mod:`.templating` (the Jinja2 templates in ``templates/``).
@@ -31,6 +33,7 @@ from migbook.sphinx.collector import setup_collector
 from migbook.sphinx.inputs import setup_inputs
 from migbook.sphinx.notebooks import setup_notebooks
 from migbook.sphinx.policy import setup_policy
+from migbook.sphinx.publication import setup_publication
 from migbook.sphinx.report import setup_report
 from migbook.sphinx.tables import setup_tables
 
@@ -46,4 +49,5 @@ def setup(app: Sphinx):
     setup_notebooks(app)
     setup_assets(app)
     setup_bibliography(app)
+    setup_publication(app)
     return {"version": "0.2", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

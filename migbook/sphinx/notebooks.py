@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
+from migbook import notebook_text
 from migbook.sphinx.charts import CHART_RE, ChartAssets, chart_assets
 from migbook.sphinx.links import resource_uri
 
@@ -93,6 +94,7 @@ def publish_notebook(src: Path, dest: Path, glue: dict, assets: ChartAssets | No
             added += 1
         for pos, text in reversed(inserts):  # right after the directive that places the figure
             cell.source = cell.source[:pos] + text + cell.source[pos:]
+    notebook_text.readable(nb, glue, dest)  # roles written out as text: the notebook reads right in plain Jupyter
     nbformat.validate(nb)
     dest.parent.mkdir(parents=True, exist_ok=True)
     text = nbformat.writes(nb) + "\n"
