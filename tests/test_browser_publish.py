@@ -72,13 +72,17 @@ def test_no_page_wider_than_the_screen(browser, built_book, served_book, screen)
     assert not problems, "\n".join(problems)
 
 
+#: the first code cell a reader sees (setup cells are collapsed by default: tag hide-input)
+CODE = ".cell:not(.tag_hide-input):not(.tag_hide-cell) .cell_input"
+
+
 def test_hide_code_switch_works_and_is_remembered(browser, built_book, served_book):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     page.goto(f"{served_book}/book/ch1_export_model.html", wait_until="load")
     button = page.locator("#migbook-code-toggle")
     assert button.count() == 1 and button.is_visible()
-    code = page.locator(".cell .cell_input").first
+    code = page.locator(CODE).first
     output = page.locator(".cell .cell_output").first
     assert code.is_visible() and button.get_attribute("aria-pressed") == "false"
     button.click()
@@ -86,11 +90,11 @@ def test_hide_code_switch_works_and_is_remembered(browser, built_book, served_bo
     assert button.get_attribute("aria-pressed") == "true" and button.inner_text() == "Show code"
     # remembered: another chapter opens with its code hidden, and the switch brings it back
     page.goto(f"{served_book}/book/ch2_escalation.html", wait_until="load")
-    assert not page.locator(".cell .cell_input").first.is_visible()
+    assert not page.locator(CODE).first.is_visible()
     page.locator("#migbook-code-toggle").click()
-    assert page.locator(".cell .cell_input").first.is_visible()
+    assert page.locator(CODE).first.is_visible()
     page.goto(f"{served_book}/book/ch1_export_model.html", wait_until="load")
-    assert page.locator(".cell .cell_input").first.is_visible()
+    assert page.locator(CODE).first.is_visible()
     # a page without code has no switch
     page.goto(f"{served_book}/book/references.html", wait_until="load")
     assert page.locator("#migbook-code-toggle").count() == 0

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from migbook import bundle, notebook_text, publish
+from migbook import bundle, notebook_text
+from migbook.sphinx import publication as publish
 
 ROOT = Path(__file__).resolve().parents[1]
 
