@@ -8,7 +8,9 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt pyproject.toml | cksu
 export PYTHONPATH := $(CURDIR)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test validate clean venv bench
+.PHONY: book test validate clean venv bench pins
+# the tool that compiles requirements.txt from pyproject.toml (exact: its output format is part of the file)
+UV_PIN := uv==0.13.9
 
 venv: $(STAMP)
 
@@ -19,6 +21,15 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@rm -f $(VENV)/.installed-* && touch $@
+
+## make pins: recompile requirements.txt (exact pins of the runtime, test and lint dependencies
+## declared in pyproject.toml). Pins already in requirements.txt are kept where they still fit;
+## `make pins PINS_FLAGS=--upgrade` (or --upgrade-package NAME) moves them.
+pins:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet $(UV_PIN)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --python $(BIN)/python \
+	  --custom-compile-command "make pins" --quiet $(PINS_FLAGS) -o requirements.txt
 
 ## make validate: check data/ against data/datapackage.json only (fast, no build)
 validate: $(STAMP)
