@@ -1,22 +1,30 @@
 """nbval over the chapters: each MyST-markdown notebook in book/ is converted with jupytext into
 _build/nbval/ and run by nbval (outputs are not compared: --nbval-lax). pytest asks the conftest of
 a file's own folder tree, so this hook lives at the top level, above book/."""
+
 import os
 from pathlib import Path
 
 import jupytext
-
 
 ROOT = Path(__file__).resolve().parent
 
 
 def chapter_sources() -> list[Path]:
     """The notebook pages of the book (MyST markdown with a kernelspec)."""
-    return sorted(p for p in (ROOT / "book").glob("*.md") if "kernelspec:" in p.read_text(encoding="utf-8")[:400])
+    return sorted(
+        p
+        for p in (ROOT / "book").glob("*.md")
+        if "kernelspec:" in p.read_text(encoding="utf-8")[:400]
+    )
 
 
 def pytest_collect_file(file_path: Path, parent):
-    if file_path.suffix == ".md" and file_path.parent == ROOT / "book" and file_path in chapter_sources():
+    if (
+        file_path.suffix == ".md"
+        and file_path.parent == ROOT / "book"
+        and file_path in chapter_sources()
+    ):
         from nbval.plugin import IPyNbFile
 
         out = ROOT / "_build" / "nbval" / (file_path.stem + ".ipynb")

@@ -12,6 +12,7 @@ Statuses: ``reproduced`` (the plain reading is inside the bounds), ``qualified``
 alternative reading given by the chapter is: the note says which), ``discrepant`` (no reading
 is: the note says by how much), ``external`` (needs a source outside the papers).
 """
+
 from __future__ import annotations
 
 import html
@@ -49,7 +50,9 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     b1, f1 = parse_unit(from_unit)
     b2, f2 = parse_unit(to_unit)
     if b1 != b2:
-        raise ValueError(f"cannot convert {from_unit!r} to {to_unit!r}: different base units")
+        raise ValueError(
+            f"cannot convert {from_unit!r} to {to_unit!r}: different base units"
+        )
     return value * f1 / f2
 
 
@@ -75,9 +78,22 @@ class Bounds:
         return self.lo - x if x <= self.lo else x - self.hi
 
     def __str__(self) -> str:
-        fmt = lambda v: "−∞" if v == -math.inf else "∞" if v == math.inf else _fmt(v)
-        return (("[" if self.lo_closed else "(") + fmt(self.lo) + ", " + fmt(self.hi)
-                + ("]" if self.hi_closed else ")"))
+        def fmt(v):
+            return (
+                "−∞"
+                if v == -math.inf
+                else "∞"
+                if v == math.inf
+                else _fmt(v)
+            )
+
+        return (
+            ("[" if self.lo_closed else "(")
+            + fmt(self.lo)
+            + ", "
+            + fmt(self.hi)
+            + ("]" if self.hi_closed else ")")
+        )
 
 
 def _half_step(printed: str) -> float:
@@ -87,7 +103,9 @@ def _half_step(printed: str) -> float:
     return 0.5 * 10.0 ** (-decimals)
 
 
-def bounds(qualifier: str, cited_value: str, cited_high: str = "") -> Bounds:
+def bounds(
+    qualifier: str, cited_value: str, cited_high: str = ""
+) -> Bounds:
     """The interval a recomputed value must fall in for the printed figure to hold.
 
     ``cited_value`` and ``cited_high`` are strings with the digits as printed.
@@ -105,7 +123,9 @@ def bounds(qualifier: str, cited_value: str, cited_high: str = "") -> Bounds:
         "slightly_more_than": lambda: Bounds(v, v + near, False, True),
         "less_than": lambda: Bounds(-math.inf, v, True, False),
         "at_least": lambda: Bounds(v, math.inf, True, True),
-        "between": lambda: Bounds(v - h, float(cited_high) + _half_step(cited_high), True, False),
+        "between": lambda: Bounds(
+            v - h, float(cited_high) + _half_step(cited_high), True, False
+        ),
     }
     if qualifier not in rules:
         raise ValueError(f"unknown qualifier {qualifier!r}")
@@ -144,7 +164,9 @@ def fmt_number(value) -> str:
     if x.is_integer() and abs(x) < 1e15:
         return f"{x:,.0f}"
     whole = len(str(int(abs(x)))) if abs(x) >= 1 else 0
-    lead = 0 if abs(x) >= 1 else -int(f"{abs(x):e}".split("e")[1]) - 1  # zeros after the point
+    lead = (
+        0 if abs(x) >= 1 else -int(f"{abs(x):e}".split("e")[1]) - 1
+    )  # zeros after the point
     text = f"{x:,.{max(1, 6 - whole) + lead}f}"
     return text.rstrip("0").rstrip(".")
 
@@ -157,43 +179,100 @@ def _percent(p: float) -> str:
     (``0.076%``), never with an exponent."""
     if p >= 1:
         return f"{p:,.0f}%"
-    return f"{p:.{max(0, 1 - math.floor(math.log10(p)))}f}%" if p > 0 else "0%"
+    return (
+        f"{p:.{max(0, 1 - math.floor(math.log10(p)))}f}%" if p > 0 else "0%"
+    )
 
 
-def evaluate(row: dict, value, *, unit: str | None = None, readings: dict | None = None,
-             note: str = "") -> Result:
+def evaluate(
+    row: dict,
+    value,
+    *,
+    unit: str | None = None,
+    readings: dict | None = None,
+    note: str = "",
+) -> Result:
     """Status of one claim (``row`` is its ledger row) given the recomputed ``value``.
 
     Pure function: no display, no glue. ``value`` and ``readings`` are in ``unit`` (default:
     the ledger row's unit) and are converted to the row's unit.
     """
     cid, row_unit = row["id"], row["unit"]
-    conv = (lambda x: _num(x)) if unit is None else (lambda x: convert(_num(x), unit, row_unit))
+    conv = (
+        (lambda x: _num(x))
+        if unit is None
+        else (lambda x: convert(_num(x), unit, row_unit))
+    )
     val = conv(value) if value is not None else None
     alts = {k: conv(v) for k, v in (readings or {}).items()}
     if row["qualifier"] == "blank":
         if not alts:
-            raise ValueError(f"{cid}: a blank figure needs readings= (what it most plausibly was)")
+            raise ValueError(
+                f"{cid}: a blank figure needs readings= (what it most plausibly was)"
+            )
         first = next(iter(alts))
-        return Result(cid, "qualified", val, row_unit, "", first,
-                      _join(f"left blank in print; the book adopts the reading: {first}", note), alts)
+        return Result(
+            cid,
+            "qualified",
+            val,
+            row_unit,
+            "",
+            first,
+            _join(
+                f"left blank in print; the book adopts the reading: {first}",
+                note,
+            ),
+            alts,
+        )
     if val is None:
-        raise ValueError(f"{cid}: check() needs a value; use external() for outside figures")
-    b = bounds(row["qualifier"], row["cited_value"], row.get("cited_high", ""))
+        raise ValueError(
+            f"{cid}: check() needs a value; use external() for outside figures"
+        )
+    b = bounds(
+        row["qualifier"], row["cited_value"], row.get("cited_high", "")
+    )
     if val in b:
-        return Result(cid, "reproduced", val, row_unit, str(b), "", note, alts)
+        return Result(
+            cid, "reproduced", val, row_unit, str(b), "", note, alts
+        )
     for label, alt in alts.items():
         if alt in b:
-            return Result(cid, "qualified", val, row_unit, str(b), label,
-                          _join(f"holds only on the reading: {label} (gives {_fmt(alt)}); "
-                                f"the plain reading gives {_fmt(val)}", note), alts)
+            return Result(
+                cid,
+                "qualified",
+                val,
+                row_unit,
+                str(b),
+                label,
+                _join(
+                    f"holds only on the reading: {label} (gives {_fmt(alt)}); "
+                    f"the plain reading gives {_fmt(val)}",
+                    note,
+                ),
+                alts,
+            )
     gap = b.distance(val)
     ref = float(row["cited_value"])
-    rel = f" ({_percent(100 * gap / abs(ref))} of the cited figure)" if ref else ""
+    rel = (
+        f" ({_percent(100 * gap / abs(ref))} of the cited figure)"
+        if ref
+        else ""
+    )
     side = "below" if val < b.lo else "above"
-    return Result(cid, "discrepant", val, row_unit, str(b), "",
-                  _join(f"computed {_fmt(val)} {row_unit} lies {_fmt(gap)} {side} the cited "
-                        f"bounds {b}{rel}", note), alts)
+    return Result(
+        cid,
+        "discrepant",
+        val,
+        row_unit,
+        str(b),
+        "",
+        _join(
+            f"computed {_fmt(val)} {row_unit} lies {_fmt(gap)} {side} the cited "
+            f"bounds {b}{rel}",
+            note,
+        ),
+        alts,
+    )
 
 
 def _join(*parts: str) -> str:
@@ -219,7 +298,9 @@ def _publish(result: Result, row: dict) -> None:
     from myst_nb import glue
 
     if result.id in _checked:
-        raise RuntimeError(f"claim {result.id!r} is checked twice in this notebook")
+        raise RuntimeError(
+            f"claim {result.id!r} is checked twice in this notebook"
+        )
     _checked.add(result.id)
     if result.computed_value is not None:
         glue(result.id, float(result.computed_value), display=False)
@@ -234,30 +315,56 @@ class _Record:
         self.rec = rec
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/plain": json.dumps(self.rec, ensure_ascii=False, sort_keys=True)}
+        return {
+            "text/plain": json.dumps(
+                self.rec, ensure_ascii=False, sort_keys=True
+            )
+        }
 
 
 def badge_html(result: Result, row: dict) -> str:
     """The status badge shown under a check: text (not colour alone) and a link to the report."""
     esc = html.escape
     verb = "the papers imply" if result.status == "external" else "computed"
-    value = "" if result.computed_value is None else f" {verb} <b>{_fmt(result.computed_value)}</b> {esc(result.unit)};"
-    note = f' <span class="claim-note">{esc(result.note)}</span>' if result.note else ""
-    return (f'<div class="claim-check" id="claim-{esc(result.id)}">'
-            f'<a class="claim-badge claim-{result.status}" href="report.html#{esc(result.id)}" '
-            f'title="See this claim in the reproducibility report">{result.status}</a> '
-            f'<code>{esc(result.id)}</code>: cited “{esc(row["cited"])}”;{value}{note}</div>')
+    value = (
+        ""
+        if result.computed_value is None
+        else f" {verb} <b>{_fmt(result.computed_value)}</b> {esc(result.unit)};"
+    )
+    note = (
+        f' <span class="claim-note">{esc(result.note)}</span>'
+        if result.note
+        else ""
+    )
+    return (
+        f'<div class="claim-check" id="claim-{esc(result.id)}">'
+        f'<a class="claim-badge claim-{result.status}" href="report.html#{esc(result.id)}" '
+        f'title="See this claim in the reproducibility report">{result.status}</a> '
+        f"<code>{esc(result.id)}</code>: cited “{esc(row['cited'])}”;{value}{note}</div>"
+    )
 
 
-def check(claim_id: str, value, *, unit: str | None = None, readings: dict | None = None,
-          note: str = "") -> None:
+def check(
+    claim_id: str,
+    value,
+    *,
+    unit: str | None = None,
+    readings: dict | None = None,
+    note: str = "",
+) -> None:
     """Check a claim against the papers' own numbers; show the badge and glue the result."""
     row = _row(claim_id)
     result = evaluate(row, value, unit=unit, readings=readings, note=note)
     _publish(result, row)
 
 
-def external(claim_id: str, *, note: str, implied=None, implied_unit: str | None = None) -> None:
+def external(
+    claim_id: str,
+    *,
+    note: str,
+    implied=None,
+    implied_unit: str | None = None,
+) -> None:
     """Record a claim that needs a source outside the papers, with any cross-check they allow.
 
     ``implied`` is an optional number the papers' own figures imply (an implied denominator, an
@@ -265,9 +372,13 @@ def external(claim_id: str, *, note: str, implied=None, implied_unit: str | None
     """
     row = _row(claim_id)
     if not note.strip():
-        raise ValueError(f"{claim_id}: external() needs a note naming the source and the cross-check")
+        raise ValueError(
+            f"{claim_id}: external() needs a note naming the source and the cross-check"
+        )
     val = None if implied is None else _num(implied)
-    result = Result(claim_id, "external", val, implied_unit or row["unit"], "", "", note)
+    result = Result(
+        claim_id, "external", val, implied_unit or row["unit"], "", "", note
+    )
     _publish(result, row)
 
 
@@ -277,7 +388,9 @@ def cited(claim_id: str, high: bool = False) -> float:
     row = _row(claim_id)
     column = "cited_high" if high else "cited_value"
     if not row[column]:
-        raise ValueError(f"{claim_id}: no {column} (left blank in print, or not a range)")
+        raise ValueError(
+            f"{claim_id}: no {column} (left blank in print, or not a range)"
+        )
     return float(row[column])
 
 
@@ -287,7 +400,9 @@ def glue_cited(chapter: str) -> None:
     from migbook.data import ledger
 
     led = ledger()
-    for cid, row in led[(led["chapter"] == chapter) & (led["cited_value"] != "")].iterrows():
+    for cid, row in led[
+        (led["chapter"] == chapter) & (led["cited_value"] != "")
+    ].iterrows():
         glue_value(f"cited-{cid}", float(row["cited_value"]))
 
 

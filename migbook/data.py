@@ -3,12 +3,13 @@
 Every table is validated against ``data/datapackage.json`` before it is used; a malformed file
 raises :class:`DataError` whose message names the file, the line and the column.
 """
+
 from __future__ import annotations
 
 import csv
 import json
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +27,9 @@ class DataError(ValueError):
 
     def __init__(self, problems: list[str]):
         self.problems = problems
-        head = f"{len(problems)} problem(s) in data/:\n  " + "\n  ".join(problems[:40])
+        head = f"{len(problems)} problem(s) in data/:\n  " + "\n  ".join(
+            problems[:40]
+        )
         if len(problems) > 40:
             head += f"\n  ... and {len(problems) - 40} more"
         super().__init__(head)
@@ -41,7 +44,10 @@ def _describe(path: str, err) -> str:
     where = [path]
     if row:
         where.append(f"line {row}")
-    elif err.type.endswith("label") or err.type in ("blank-header", "duplicate-label"):
+    elif err.type.endswith("label") or err.type in (
+        "blank-header",
+        "duplicate-label",
+    ):
         where.append("line 1 (header)")
     if field:
         where.append(f"column '{field}'")
@@ -52,7 +58,11 @@ def _describe(path: str, err) -> str:
     cell = getattr(err, "cell", None)
     what = {
         "type-error": f"value {cell!r} is not of the column's type"
-                      + (" (thousands separators are not allowed)" if cell and "," in str(cell) else ""),
+        + (
+            " (thousands separators are not allowed)"
+            if cell and "," in str(cell)
+            else ""
+        ),
         "primary-key": "duplicated or missing key",
         "extra-label": f"unexpected extra column {label!r}",
         "incorrect-label": f"column is named {label!r} but the schema expects {field!r}",
@@ -72,28 +82,44 @@ def _descriptor(folder: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise DataError([f"data/datapackage.json: cannot be read: {exc}"]) from exc
+        raise DataError(
+            [f"data/datapackage.json: cannot be read: {exc}"]
+        ) from exc
 
 
 def _ledger_rules(folder: Path, desc: dict) -> list[str]:
     """Cross-column rules of the claims ledger that a table schema cannot state."""
-    res = next((r for r in desc["resources"] if r["name"] == "claims"), None)
+    res = next(
+        (r for r in desc["resources"] if r["name"] == "claims"), None
+    )
     if res is None:
         return []
     path = folder / res["path"]
     problems = []
     with path.open(encoding="utf-8", newline="") as fh:
         for line, row in enumerate(csv.DictReader(fh), start=2):
-            q, v, hi = row.get("qualifier", ""), row.get("cited_value", ""), row.get("cited_high", "")
+            q, v, hi = (
+                row.get("qualifier", ""),
+                row.get("cited_value", ""),
+                row.get("cited_high", ""),
+            )
             at = f"data/{res['path']}, line {line}"
             if q == "blank" and v:
-                problems.append(f"{at}, column 'cited_value': must be empty for qualifier 'blank'")
+                problems.append(
+                    f"{at}, column 'cited_value': must be empty for qualifier 'blank'"
+                )
             if q != "blank" and not v:
-                problems.append(f"{at}, column 'cited_value': required unless qualifier is 'blank'")
+                problems.append(
+                    f"{at}, column 'cited_value': required unless qualifier is 'blank'"
+                )
             if q == "between" and not hi:
-                problems.append(f"{at}, column 'cited_high': required for qualifier 'between'")
+                problems.append(
+                    f"{at}, column 'cited_high': required for qualifier 'between'"
+                )
             if q != "between" and hi:
-                problems.append(f"{at}, column 'cited_high': only allowed with qualifier 'between'")
+                problems.append(
+                    f"{at}, column 'cited_high': only allowed with qualifier 'between'"
+                )
     return problems
 
 
@@ -104,14 +130,19 @@ def validate_package(folder: Path | str | None = None) -> None:
     folder = Path(folder) if folder else data_dir()
     desc = _descriptor(folder)
     listed = {r["path"] for r in desc["resources"]}
-    problems = [f"data/{p.name}: not described in data/datapackage.json"
-                for p in sorted(folder.glob("*.csv")) if p.name not in listed]
+    problems = [
+        f"data/{p.name}: not described in data/datapackage.json"
+        for p in sorted(folder.glob("*.csv"))
+        if p.name not in listed
+    ]
     with system.use_context(trusted=True):
         report = Package(desc, basepath=str(folder)).validate()
     for task in report.tasks:
         path = f"data/{Path(task.place).name}"
         problems += [_describe(path, e) for e in task.errors]
-    problems += [f"data/datapackage.json: {e.message}" for e in report.errors]
+    problems += [
+        f"data/datapackage.json: {e.message}" for e in report.errors
+    ]
     if not problems:
         problems += _ledger_rules(folder, desc)
     if problems:
@@ -134,7 +165,7 @@ def data_digest(folder: Path | str | None = None) -> str:
 VALIDATED_ENV = "MIGBOOK_VALIDATED"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validated(folder: str) -> dict:
     """Validate once per process; skipped inside a build that already validated these exact bytes."""
     if os.environ.get(VALIDATED_ENV) != data_digest(folder):
@@ -151,7 +182,12 @@ def resource_meta(name: str) -> dict:
     raise KeyError(f"no table {name!r} in data/datapackage.json")
 
 
-_DTYPES = {"integer": "int64", "number": "float64", "string": "string", "boolean": "boolean"}
+_DTYPES = {
+    "integer": "int64",
+    "number": "float64",
+    "string": "string",
+    "boolean": "boolean",
+}
 
 
 def load(name: str, *, index: bool = True) -> pd.DataFrame:
@@ -161,14 +197,21 @@ def load(name: str, *, index: bool = True) -> pd.DataFrame:
     """
     meta = resource_meta(name)
     fields = meta["schema"]["fields"]
-    df = pd.read_csv(data_dir() / meta["path"], dtype=str, keep_default_na=False)
+    df = pd.read_csv(
+        data_dir() / meta["path"], dtype=str, keep_default_na=False
+    )
     for f in fields:
         kind = f.get("type", "string")
         if kind == "string":
             df[f["name"]] = df[f["name"]].astype("string")
         else:
-            df[f["name"]] = pd.to_numeric(df[f["name"]].replace("", None)).astype(
-                _DTYPES.get(kind, "float64") if kind != "integer" or (df[f["name"]] != "").all() else "Int64")
+            df[f["name"]] = pd.to_numeric(
+                df[f["name"]].replace("", None)
+            ).astype(
+                _DTYPES.get(kind, "float64")
+                if kind != "integer" or (df[f["name"]] != "").all()
+                else "Int64"
+            )
     key = meta["schema"].get("primaryKey")
     if index and key:
         df = df.set_index(key if len(key) > 1 else key[0])
@@ -179,5 +222,7 @@ def load(name: str, *, index: bool = True) -> pd.DataFrame:
 def ledger() -> pd.DataFrame:
     """The claims ledger (cited side of every claim), indexed by claim id, all text as printed."""
     meta = resource_meta("claims")
-    df = pd.read_csv(data_dir() / meta["path"], dtype=str, keep_default_na=False)
+    df = pd.read_csv(
+        data_dir() / meta["path"], dtype=str, keep_default_na=False
+    )
     return df.set_index("id")

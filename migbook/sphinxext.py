@@ -11,6 +11,7 @@
 - Writes ``claims.csv`` and ``claims.json`` and a copy of ``data/`` into the HTML output.
 - Serves the vendored vega, vega-lite and vega-embed, only on pages that hold a chart.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,21 +30,64 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from migbook.claims import STATUSES, fmt_number
-from migbook.data import VALIDATED_ENV, DataError, ROOT, data_digest, data_dir, ledger, validate_package
+from migbook.data import (
+    ROOT,
+    VALIDATED_ENV,
+    DataError,
+    data_digest,
+    data_dir,
+    ledger,
+    validate_package,
+)
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-LEDGER_COLUMNS = ["id", "paper", "section", "chapter", "kind", "statement", "cited", "qualifier",
-                  "cited_value", "cited_high", "unit", "source", "remark"]
-OUT_COLUMNS = ["id", "paper", "section", "chapter", "kind", "statement", "cited", "qualifier",
-               "cited_value", "cited_high", "unit", "source", "remark", "computed_value", "computed_unit",
-               "status", "reading", "bounds", "note", "url", "where"]
+LEDGER_COLUMNS = [
+    "id",
+    "paper",
+    "section",
+    "chapter",
+    "kind",
+    "statement",
+    "cited",
+    "qualifier",
+    "cited_value",
+    "cited_high",
+    "unit",
+    "source",
+    "remark",
+]
+OUT_COLUMNS = [
+    "id",
+    "paper",
+    "section",
+    "chapter",
+    "kind",
+    "statement",
+    "cited",
+    "qualifier",
+    "cited_value",
+    "cited_high",
+    "unit",
+    "source",
+    "remark",
+    "computed_value",
+    "computed_unit",
+    "status",
+    "reading",
+    "bounds",
+    "note",
+    "url",
+    "where",
+]
 
 
 # --------------------------------------------------------------------------- inputs
 def _inputs_hash() -> str:
     h = hashlib.sha256()
-    files = sorted(data_dir().glob("*")) + sorted((ROOT / "migbook").glob("*.py"))
+    files = sorted(data_dir().glob("*")) + sorted(
+        (ROOT / "migbook").glob("*.py")
+    )
     for p in files:
         if p.is_file():
             h.update(p.name.encode())
@@ -59,18 +103,27 @@ def _on_builder_inited(app: Sphinx) -> None:
         try:
             validate_package()
         except DataError as exc:
-            raise ExtensionError(f"data/ does not match data/datapackage.json; nothing is built.\n{exc}") from exc
+            raise ExtensionError(
+                f"data/ does not match data/datapackage.json; nothing is built.\n{exc}"
+            ) from exc
         valid.parent.mkdir(parents=True, exist_ok=True)
         valid.write_text(data_sum)
     # the chapters' kernels (started later, from this process) need not validate these bytes again
     os.environ[VALIDATED_ENV] = data_sum
     stamp = Path(app.doctreedir) / "migbook-inputs.sha256"
     digest = _inputs_hash()
-    app.env.migbook_inputs_changed = not stamp.exists() or stamp.read_text() != digest
+    app.env.migbook_inputs_changed = (
+        not stamp.exists() or stamp.read_text() != digest
+    )
     if app.env.migbook_inputs_changed:
-        cache = Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+        cache = Path(
+            app.config.nb_execution_cache_path
+            or Path(app.outdir).parent / ".jupyter_cache"
+        )
         if cache.exists():
-            logger.info("[migbook] data/ or migbook/ changed: clearing the execution cache")
+            logger.info(
+                "[migbook] data/ or migbook/ changed: clearing the execution cache"
+            )
             shutil.rmtree(cache)
     app.env.migbook_stamp = (stamp, digest)
 
@@ -114,7 +167,9 @@ def _on_purge(app, env, docname):
 
 
 def _on_merge(app, env, docnames, other):
-    env.migbook_dynamic_docs = getattr(env, "migbook_dynamic_docs", set()) | getattr(other, "migbook_dynamic_docs", set())
+    env.migbook_dynamic_docs = getattr(
+        env, "migbook_dynamic_docs", set()
+    ) | getattr(other, "migbook_dynamic_docs", set())
     if hasattr(other, "migbook_report_doc"):
         env.migbook_report_doc = other.migbook_report_doc
 
@@ -122,7 +177,9 @@ def _on_merge(app, env, docnames, other):
 # --------------------------------------------------------------------------- collecting
 def _glue_records(env, docname: str) -> dict[str, dict]:
     folder = Path(env.mystnb_config.output_folder)
-    path = folder.joinpath(*docname.split("/")[:-1], docname.split("/")[-1] + ".glue.json")
+    path = folder.joinpath(
+        *docname.split("/")[:-1], docname.split("/")[-1] + ".glue.json"
+    )
     if not path.exists():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -148,35 +205,57 @@ def collect(env) -> tuple[list[dict], list[str]]:
         chapter = row["chapter"]
         where = f"data/claims.csv line {line} ({cid})"
         if chapter not in env.found_docs:
-            problems.append(f"{where}: its chapter {chapter!r} is not a page of the book")
+            problems.append(
+                f"{where}: its chapter {chapter!r} is not a page of the book"
+            )
             continue
         found = records.pop(cid, [])
         if not found:
-            problems.append(f"{where}: never checked; {chapter} must call check() or external() for it")
+            problems.append(
+                f"{where}: never checked; {chapter} must call check() or external() for it"
+            )
             continue
         if len(found) > 1:
-            problems.append(f"{where}: checked on several pages: {', '.join(d for d, _ in found)}")
+            problems.append(
+                f"{where}: checked on several pages: {', '.join(d for d, _ in found)}"
+            )
             continue
         doc, rec = found[0]
         if doc != chapter:
-            problems.append(f"{where}: checked on {doc} but the ledger assigns it to {chapter}")
+            problems.append(
+                f"{where}: checked on {doc} but the ledger assigns it to {chapter}"
+            )
             continue
-        rows.append({
-            "id": cid, **{k: row[k] for k in LEDGER_COLUMNS[1:]},
-            "computed_value": "" if rec["computed_value"] is None else rec["computed_value"],
-            "computed_unit": rec["unit"], "status": rec["status"], "reading": rec["reading"],
-            "bounds": rec["bounds"], "note": rec["note"],
-            "url": f"{report_doc}.html#{cid}", "where": f"{chapter}.html#claim-{cid}",
-        })
+        rows.append(
+            {
+                "id": cid,
+                **{k: row[k] for k in LEDGER_COLUMNS[1:]},
+                "computed_value": ""
+                if rec["computed_value"] is None
+                else rec["computed_value"],
+                "computed_unit": rec["unit"],
+                "status": rec["status"],
+                "reading": rec["reading"],
+                "bounds": rec["bounds"],
+                "note": rec["note"],
+                "url": f"{report_doc}.html#{cid}",
+                "where": f"{chapter}.html#claim-{cid}",
+            }
+        )
     for cid, found in records.items():
-        problems.append(f"claim {cid!r} checked on {found[0][0]} is not in data/claims.csv")
+        problems.append(
+            f"claim {cid!r} checked on {found[0][0]} is not in data/claims.csv"
+        )
     return rows, problems
 
 
 def _on_check_consistency(app, env):
     rows, problems = collect(env)
     if problems:
-        raise ExtensionError("claims ledger and chapters disagree:\n  " + "\n  ".join(problems))
+        raise ExtensionError(
+            "claims ledger and chapters disagree:\n  "
+            + "\n  ".join(problems)
+        )
     env.migbook_rows = rows
 
 
@@ -187,24 +266,47 @@ def report_html(rows: list[dict], docname: str) -> str:
     counts = {s: sum(r["status"] == s for r in rows) for s in STATUSES}
     chapters = sorted({r["chapter"] for r in rows})
     summary = "".join(
-        f"<tr><th scope=\"row\">{esc(ch)}</th>" + "".join(
-            f"<td class=\"num\">{sum(r['chapter'] == ch and r['status'] == s for r in rows)}</td>" for s in STATUSES)
-        + f"<td class=\"num\">{sum(r['chapter'] == ch for r in rows)}</td></tr>" for ch in chapters)
+        f'<tr><th scope="row">{esc(ch)}</th>'
+        + "".join(
+            f'<td class="num">{sum(r["chapter"] == ch and r["status"] == s for r in rows)}</td>'
+            for s in STATUSES
+        )
+        + f'<td class="num">{sum(r["chapter"] == ch for r in rows)}</td></tr>'
+        for ch in chapters
+    )
     summary_html = (
         '<table class="migbook-table migbook-summary"><caption>Claims by chapter and status</caption>'
-        "<thead><tr><th scope=\"col\">Chapter</th>" + "".join(f"<th scope=\"col\">{s}</th>" for s in STATUSES)
-        + "<th scope=\"col\">all</th></tr></thead><tbody>" + summary
-        + "<tr><th scope=\"row\">whole book</th>" + "".join(f"<td class=\"num\">{counts[s]}</td>" for s in STATUSES)
-        + f"<td class=\"num\">{len(rows)}</td></tr></tbody></table>")
+        '<thead><tr><th scope="col">Chapter</th>'
+        + "".join(f'<th scope="col">{s}</th>' for s in STATUSES)
+        + '<th scope="col">all</th></tr></thead><tbody>'
+        + summary
+        + '<tr><th scope="row">whole book</th>'
+        + "".join(f'<td class="num">{counts[s]}</td>' for s in STATUSES)
+        + f'<td class="num">{len(rows)}</td></tr></tbody></table>'
+    )
     filters = (
         '<div class="migbook-filters" role="search">'
         '<label>Filter <input type="search" class="migbook-filter-text" placeholder="id, words, source…"></label> '
         '<label>Status <select class="migbook-filter-status"><option value="">all</option>'
-        + "".join(f'<option value="{s}">{s}</option>' for s in STATUSES) + "</select></label> "
+        + "".join(f'<option value="{s}">{s}</option>' for s in STATUSES)
+        + "</select></label> "
         '<label>Chapter <select class="migbook-filter-chapter"><option value="">all</option>'
-        + "".join(f'<option value="{esc(c)}">{esc(c)}</option>' for c in chapters) + "</select></label> "
-        f'<span class="migbook-filter-count" aria-live="polite">{len(rows)} claims</span></div>')
-    head = ["Claim", "Paper, place", "What it measures", "Cited", "Recomputed", "Status", "Note", "Where"]
+        + "".join(
+            f'<option value="{esc(c)}">{esc(c)}</option>' for c in chapters
+        )
+        + "</select></label> "
+        f'<span class="migbook-filter-count" aria-live="polite">{len(rows)} claims</span></div>'
+    )
+    head = [
+        "Claim",
+        "Paper, place",
+        "What it measures",
+        "Cited",
+        "Recomputed",
+        "Status",
+        "Note",
+        "Where",
+    ]
     body = []
     for r in rows:
         comp = fmt_number(r["computed_value"])
@@ -212,24 +314,36 @@ def report_html(rows: list[dict], docname: str) -> str:
         body.append(
             f'<tr id="{esc(r["id"])}" data-status="{r["status"]}" data-chapter="{esc(r["chapter"])}">'
             f'<th scope="row"><a href="#{esc(r["id"])}"><code>{esc(r["id"])}</code></a></th>'
-            f'<td>{esc(r["paper"])} {esc(r["section"])}</td><td>{esc(r["statement"])}</td>'
+            f"<td>{esc(r['paper'])} {esc(r['section'])}</td><td>{esc(r['statement'])}</td>"
             f'<td>“{esc(r["cited"])}”</td><td class="num" data-sort="{esc(str(r["computed_value"]))}">{comp}</td>'
             f'<td><span class="claim-badge claim-{r["status"]}">{r["status"]}</span></td>'
-            f'<td>{esc(r["note"])}</td>'
-            f'<td><a href="{up}{esc(r["where"])}">{esc(r["chapter"].split("/")[-1])}</a></td></tr>')
-    table = ('<div class="migbook-table-wrap"><table class="migbook-table migbook-report">'
-             "<caption>Every claim of the book (click a column header to sort)</caption><thead><tr>"
-             + "".join(f'<th scope="col"><button type="button" class="migbook-sort">{h}</button></th>' for h in head)
-             + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
-    downloads = (f'<p class="migbook-downloads">Download the ledger: <a href="{up}claims.csv" download>claims.csv</a> · '
-                 f'<a href="{up}claims.json" download>claims.json</a></p>')
+            f"<td>{esc(r['note'])}</td>"
+            f'<td><a href="{up}{esc(r["where"])}">{esc(r["chapter"].split("/")[-1])}</a></td></tr>'
+        )
+    table = (
+        '<div class="migbook-table-wrap"><table class="migbook-table migbook-report">'
+        "<caption>Every claim of the book (click a column header to sort)</caption><thead><tr>"
+        + "".join(
+            f'<th scope="col"><button type="button" class="migbook-sort">{h}</button></th>'
+            for h in head
+        )
+        + "</tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table></div>"
+    )
+    downloads = (
+        f'<p class="migbook-downloads">Download the ledger: <a href="{up}claims.csv" download>claims.csv</a> · '
+        f'<a href="{up}claims.json" download>claims.json</a></p>'
+    )
     return summary_html + downloads + filters + table
 
 
 def _on_doctree_resolved(app, doctree, docname):
     for node in list(doctree.findall(claims_placeholder)):
         rows = getattr(app.env, "migbook_rows", [])
-        node.replace_self(nodes.raw("", report_html(rows, docname), format="html"))
+        node.replace_self(
+            nodes.raw("", report_html(rows, docname), format="html")
+        )
 
 
 # --------------------------------------------------------------------------- pages and outputs
@@ -238,7 +352,9 @@ def _on_page_context(app, pagename, templatename, context, doctree):
     if 'class="migbook-chart"' in body:
         # the chart script fetches vega from the vendor folder when a chart nears the viewport
         vendor = context["pathto"]("_static/vendor/", 1)
-        app.add_js_file("migbook-charts.js", priority=600, **{"data-vendor": vendor})
+        app.add_js_file(
+            "migbook-charts.js", priority=600, **{"data-vendor": vendor}
+        )
     if "migbook-report" in body:
         app.add_js_file("migbook-report.js", priority=650)
 
@@ -250,14 +366,22 @@ def _on_build_finished(app, exception):
     if rows is None:
         rows, problems = collect(app.env)
         if problems:
-            raise ExtensionError("claims ledger and chapters disagree:\n  " + "\n  ".join(problems))
+            raise ExtensionError(
+                "claims ledger and chapters disagree:\n  "
+                + "\n  ".join(problems)
+            )
     out = Path(app.outdir)
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=OUT_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(
+        buf, fieldnames=OUT_COLUMNS, lineterminator="\n"
+    )
     writer.writeheader()
     writer.writerows(rows)
     (out / "claims.csv").write_text(buf.getvalue(), encoding="utf-8")
-    (out / "claims.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "claims.json").write_text(
+        json.dumps(rows, indent=1, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     shutil.copytree(data_dir(), out / "data", dirs_exist_ok=True)
     stamp, digest = app.env.migbook_stamp
     stamp.write_text(digest)
@@ -280,6 +404,14 @@ def setup(app: Sphinx):
     app.connect("build-finished", _on_build_finished)
     app.add_node(claims_placeholder)
     app.add_directive("claims-report", ClaimsReportDirective)
-    app.setup_extension("migbook.appendix")  # errata, reconciliation and citation placeholders
-    from migbook import site; site.setup(app)  # the published site: downloads, fallbacks, page weight
-    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.setup_extension(
+        "migbook.appendix"
+    )  # errata, reconciliation and citation placeholders
+    from migbook import site
+
+    site.setup(app)  # the published site: downloads, fallbacks, page weight
+    return {
+        "version": "0.1",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,4 +1,5 @@
 """Render a printed table exactly as transcribed, with its title, source line and notes."""
+
 from __future__ import annotations
 
 import csv
@@ -11,29 +12,38 @@ def table_html(name: str) -> str:
     """HTML for table ``name``: cells are the CSV text (as printed, minus thousands separators)."""
     meta = resource_meta(name)
     fields = meta["schema"]["fields"]
-    with (data_dir() / meta["path"]).open(encoding="utf-8", newline="") as fh:
+    with (data_dir() / meta["path"]).open(
+        encoding="utf-8", newline=""
+    ) as fh:
         rows = list(csv.reader(fh))[1:]
     numeric = [f.get("type") in ("integer", "number") for f in fields]
     esc = html.escape
-    head = "".join(f'<th scope="col" title="{esc(f.get("description", ""))}">{esc(f.get("title", f["name"]))}</th>'
-                   for f in fields)
+    head = "".join(
+        f'<th scope="col" title="{esc(f.get("description", ""))}">{esc(f.get("title", f["name"]))}</th>'
+        for f in fields
+    )
     body = []
     for r in rows:
         cells = []
-        for j, (v, num) in enumerate(zip(r, numeric)):
-            tag = "th scope=\"row\"" if j == 0 else "td"
+        for j, (v, num) in enumerate(zip(r, numeric, strict=True)):
+            tag = 'th scope="row"' if j == 0 else "td"
             cls = ' class="num"' if num else ""
             cells.append(f"<{tag}{cls}>{esc(v)}</{tag.split()[0]}>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     notes = "".join(f"<li>{esc(n)}</li>" for n in meta.get("notes", []))
-    caption = f'{esc(meta["paper"])} {esc(meta["table"])}. {esc(meta["title"])}'
-    return (f'<div class="migbook-table-wrap"><table class="migbook-table" id="table-{esc(name)}">'
-            f"<caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>"
-            f'<p class="migbook-source">Source (as printed): {esc(meta.get("source", "").rstrip("."))}. '
-            f'Units: {esc(meta.get("units", ""))}. '
-            f'<a href="../data/{esc(meta["path"])}" download>Download {esc(meta["path"])}</a></p>'
-            + (f'<ul class="migbook-notes">{notes}</ul>' if notes else "") + "</div>")
+    caption = (
+        f"{esc(meta['paper'])} {esc(meta['table'])}. {esc(meta['title'])}"
+    )
+    return (
+        f'<div class="migbook-table-wrap"><table class="migbook-table" id="table-{esc(name)}">'
+        f"<caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+        f'<p class="migbook-source">Source (as printed): {esc(meta.get("source", "").rstrip("."))}. '
+        f"Units: {esc(meta.get('units', ''))}. "
+        f'<a href="../data/{esc(meta["path"])}" download>Download {esc(meta["path"])}</a></p>'
+        + (f'<ul class="migbook-notes">{notes}</ul>' if notes else "")
+        + "</div>"
+    )
 
 
 class _Table:

@@ -1,4 +1,5 @@
 """``python -m migbook.validate [data-folder]``: validate the data package, exit 1 on problems."""
+
 import sys
 from pathlib import Path
 

@@ -1,7 +1,7 @@
 """The built book: every claim has the status and value it is expected to have."""
+
 import csv
 import json
-import math
 from pathlib import Path
 
 import pytest
@@ -35,7 +35,10 @@ def same_at_printed_precision(got: float, want: str) -> bool:
 def test_every_claim_has_an_expectation(built_claims):
     exp = expected_rows()
     built = {r["id"] for r in built_claims}
-    assert built == set(exp), {"not expected": sorted(built - set(exp)), "not built": sorted(set(exp) - built)}
+    assert built == set(exp), {
+        "not expected": sorted(built - set(exp)),
+        "not built": sorted(set(exp) - built),
+    }
 
 
 def test_every_ledger_row_is_published(built_claims):
@@ -50,7 +53,9 @@ def test_status_and_value_of_every_claim(built_claims):
         if e is None:
             continue
         if r["status"] != e["status"]:
-            wrong.append(f"{r['id']}: status {r['status']} (expected {e['status']})")
+            wrong.append(
+                f"{r['id']}: status {r['status']} (expected {e['status']})"
+            )
         got, want = r["computed_value"], e["computed_value"]
         if (got == "") != (want == ""):
             wrong.append(f"{r['id']}: value {got!r} (expected {want!r})")
@@ -60,24 +65,50 @@ def test_status_and_value_of_every_claim(built_claims):
 
 
 def test_published_ledger_columns(built_book, built_claims):
-    need = ["id", "paper", "section", "statement", "cited", "cited_value", "unit", "computed_value",
-            "status", "note", "url"]
-    assert set(need) <= set(built_claims[0].keys()) if built_claims else True
-    data = json.loads((built_book / "claims.json").read_text(encoding="utf-8"))
+    need = [
+        "id",
+        "paper",
+        "section",
+        "statement",
+        "cited",
+        "cited_value",
+        "unit",
+        "computed_value",
+        "status",
+        "note",
+        "url",
+    ]
+    assert (
+        set(need) <= set(built_claims[0].keys()) if built_claims else True
+    )
+    data = json.loads(
+        (built_book / "claims.json").read_text(encoding="utf-8")
+    )
     assert [d["id"] for d in data] == [r["id"] for r in built_claims]
     for r in built_claims:
-        assert r["status"] in ("reproduced", "qualified", "discrepant", "external")
+        assert r["status"] in (
+            "reproduced",
+            "qualified",
+            "discrepant",
+            "external",
+        )
         assert r["url"].endswith("#" + r["id"])
         if r["status"] in ("discrepant", "qualified", "external"):
-            assert r["note"].strip(), f"{r['id']}: a {r['status']} claim needs a note"
+            assert r["note"].strip(), (
+                f"{r['id']}: a {r['status']} claim needs a note"
+            )
 
 
 def test_claim_urls_resolve(built_book, built_claims):
     for r in built_claims:
         page, anchor = r["url"].split("#")
-        assert f'id="{anchor}"' in (built_book / page).read_text(encoding="utf-8"), r["url"]
+        assert f'id="{anchor}"' in (built_book / page).read_text(
+            encoding="utf-8"
+        ), r["url"]
         page, anchor = r["where"].split("#")
-        assert f'id="{anchor}"' in (built_book / page).read_text(encoding="utf-8"), r["where"]
+        assert f'id="{anchor}"' in (built_book / page).read_text(
+            encoding="utf-8"
+        ), r["where"]
 
 
 def test_report_lists_every_claim(built_book, built_claims):
@@ -104,6 +135,11 @@ def test_no_remote_scripts_or_styles(built_book):
 
     for page in built_book.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        remote = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', text)
+        remote = re.findall(
+            r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', text
+        )
         assert not remote, (page, remote)
-        assert "cdn.jsdelivr.net/npm/vega" not in text and "THEBE_JS_URL" not in text, page
+        assert (
+            "cdn.jsdelivr.net/npm/vega" not in text
+            and "THEBE_JS_URL" not in text
+        ), page

@@ -7,6 +7,8 @@ every table header cells, and show the theme's icons. Then: charts fall back to 
 image when JavaScript is off or Vega fails, and a printed page keeps its charts. A failure names
 the page and the element.
 """
+
+import contextlib
 import os
 import re
 import shutil
@@ -19,8 +21,15 @@ from migbook.claims import STATUSES
 pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # What one page reports about itself, in one round trip.
 INSPECT = r"""
@@ -83,19 +92,29 @@ def browser():
     if not CHROMIUM:
         msg = "NO BROWSER: Debian's chromium is not installed, so the browser tests cannot run (apt-get install chromium)"
         if os.environ.get("CI") == "true":
-            pytest.fail(msg + " -- under CI a missing browser is a failure", pytrace=False)
+            pytest.fail(
+                msg + " -- under CI a missing browser is a failure",
+                pytrace=False,
+            )
         pytest.skip(msg)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, args=ARGS, headless=True
+        )
         yield b
         b.close()
 
 
 def pages(built_book):
-    top = sorted(str(p.relative_to(built_book)) for p in built_book.glob("*.html"))
-    return top + sorted(str(p.relative_to(built_book)) for p in (built_book / "book").glob("*.html"))
+    top = sorted(
+        str(p.relative_to(built_book)) for p in built_book.glob("*.html")
+    )
+    return top + sorted(
+        str(p.relative_to(built_book))
+        for p in (built_book / "book").glob("*.html")
+    )
 
 
 def report_rows(built_book) -> set[str]:
@@ -104,7 +123,12 @@ def report_rows(built_book) -> set[str]:
 
 
 def chart_pages(built_book) -> list[str]:
-    return [rel for rel in pages(built_book) if 'class="migbook-chart"' in (built_book / rel).read_text(encoding="utf-8")]
+    return [
+        rel
+        for rel in pages(built_book)
+        if 'class="migbook-chart"'
+        in (built_book / rel).read_text(encoding="utf-8")
+    ]
 
 
 class Watch:
@@ -112,20 +136,53 @@ class Watch:
 
     def __init__(self, page, base):
         self.outside, self.errors = [], []
-        page.on("request", lambda r: self.outside.append(r.url)
-                if not r.url.startswith((base, "data:", "blob:")) else None)
-        page.on("response", lambda r: self.errors.append(f"HTTP {r.status} for {r.url}") if r.status >= 400 else None)
-        page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url} ({r.failure})")
-                if r.url.startswith(base) else None)
+        page.on(
+            "request",
+            lambda r: (
+                self.outside.append(r.url)
+                if not r.url.startswith((base, "data:", "blob:"))
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: (
+                self.errors.append(f"HTTP {r.status} for {r.url}")
+                if r.status >= 400
+                else None
+            ),
+        )
+        page.on(
+            "requestfailed",
+            lambda r: (
+                self.errors.append(f"request failed: {r.url} ({r.failure})")
+                if r.url.startswith(base)
+                else None
+            ),
+        )
         # "Failed to load resource" duplicates a response error above (or the browser's own favicon probe)
-        page.on("console", lambda m: self.errors.append(f"console error: {m.text} (at {m.location.get('url', '?')}"
-                                                        f":{m.location.get('lineNumber', '?')})")
-                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-        page.on("pageerror", lambda e: self.errors.append(f"uncaught exception: {e}"))
+        page.on(
+            "console",
+            lambda m: (
+                self.errors.append(
+                    f"console error: {m.text} (at {m.location.get('url', '?')}"
+                    f":{m.location.get('lineNumber', '?')})"
+                )
+                if m.type == "error"
+                and not m.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
+        page.on(
+            "pageerror",
+            lambda e: self.errors.append(f"uncaught exception: {e}"),
+        )
 
     def problems(self, rel):
-        return ([f"{rel}: requested {u} (outside the local server)" for u in self.outside]
-                + [f"{rel}: {e}" for e in self.errors])
+        return [
+            f"{rel}: requested {u} (outside the local server)"
+            for u in self.outside
+        ] + [f"{rel}: {e}" for e in self.errors]
 
 
 def draw_all(page, timeout=15000):
@@ -138,7 +195,8 @@ def draw_all(page, timeout=15000):
     }""")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.migbook-chart')].every(e => e.dataset.rendered)",
-        timeout=timeout)
+        timeout=timeout,
+    )
 
 
 def test_every_page_in_the_browser(browser, built_book, served_book):
@@ -149,36 +207,56 @@ def test_every_page_in_the_browser(browser, built_book, served_book):
         watch = Watch(page, served_book)
         page.goto(f"{served_book}/{rel}", wait_until="load")
         if page.locator(".migbook-chart").count():
-            try:
+            # a failure is reported chart by chart below
+            with contextlib.suppress(Exception):
                 draw_all(page)
-            except Exception:
-                pass  # reported chart by chart below
         page.wait_for_load_state("networkidle")
         info = page.evaluate(INSPECT, PALETTE)
         for c in info["charts"]:
             where = f"{rel}: chart {c['id']}"
             if c["state"] != "true" or c["marks"] == 0:
-                problems.append(f"{where} not drawn (state={c['state']}, marks={c['marks']})")
+                problems.append(
+                    f"{where} not drawn (state={c['state']}, marks={c['marks']})"
+                )
             if not c["aria"] or not c["desc"]:
-                problems.append(f"{where} has no text description (aria-label={c['aria']!r})")
+                problems.append(
+                    f"{where} has no text description (aria-label={c['aria']!r})"
+                )
             if c["offPalette"]:
-                problems.append(f"{where} uses colours outside the Okabe-Ito palette: {', '.join(c['offPalette'])}")
+                problems.append(
+                    f"{where} uses colours outside the Okabe-Ito palette: {', '.join(c['offPalette'])}"
+                )
             if c["downloads"] != 4:
-                problems.append(f"{where} offers {c['downloads']} downloads (PNG, SVG, CSV, Vega-Lite JSON expected)")
+                problems.append(
+                    f"{where} offers {c['downloads']} downloads (PNG, SVG, CSV, Vega-Lite JSON expected)"
+                )
         for g in info["glue"]:
-            problems.append(f"{rel}: glued value shows {g['text']!r} in: {g['near']!r}")
+            problems.append(
+                f"{rel}: glued value shows {g['text']!r} in: {g['near']!r}"
+            )
         for b in info["badges"]:
             where = f"{rel}: badge of {b['id'] or '?'}"
             if b["text"] not in STATUSES:
-                problems.append(f"{where} reads {b['text']!r}, not a status word")
+                problems.append(
+                    f"{where} reads {b['text']!r}, not a status word"
+                )
             target, _, anchor = b["href"].partition("#")
-            if not target.endswith("/book/report.html") or anchor not in rows:
-                problems.append(f"{where} links to {b['href']}, not to a row of the report")
+            if (
+                not target.endswith("/book/report.html")
+                or anchor not in rows
+            ):
+                problems.append(
+                    f"{where} links to {b['href']}, not to a row of the report"
+                )
             elif b["id"] and b["id"] != f"claim-{anchor}":
-                problems.append(f"{where} links to the row of another claim ({anchor})")
+                problems.append(
+                    f"{where} links to the row of another claim ({anchor})"
+                )
         for t in info["tables"]:
             if not t["th"] or t["noScope"]:
-                problems.append(f"{rel}: table {t['label']!r} has {t['th']} header cells, {t['noScope']} without scope")
+                problems.append(
+                    f"{rel}: table {t['label']!r} has {t['th']} header cells, {t['noScope']} without scope"
+                )
         for cls in info["icons"]:
             problems.append(f"{rel}: icon {cls!r} is not drawn")
         problems += watch.problems(rel)
@@ -197,31 +275,47 @@ def test_charts_without_javascript(browser, built_book, served_book):
         page = ctx.new_page()
         page.goto(f"{served_book}/{rel}", wait_until="load")
         for img in page.eval_on_selector_all(
-                ".migbook-chart", "els => els.map(e => { const i = e.querySelector('img.migbook-chart-static');"
-                " return {id: e.id, ok: !!i && i.complete && i.naturalWidth > 0 && i.getClientRects().length > 0,"
-                " alt: i ? i.alt : ''}; })"):
+            ".migbook-chart",
+            "els => els.map(e => { const i = e.querySelector('img.migbook-chart-static');"
+            " return {id: e.id, ok: !!i && i.complete && i.naturalWidth > 0 && i.getClientRects().length > 0,"
+            " alt: i ? i.alt : ''}; })",
+        ):
             if not img["ok"] or not img["alt"].strip():
-                problems.append(f"{rel}: chart {img['id']}: no static image shown without JavaScript (alt={img['alt']!r})")
+                problems.append(
+                    f"{rel}: chart {img['id']}: no static image shown without JavaScript (alt={img['alt']!r})"
+                )
         page.close()
     ctx.close()
     assert not problems, "\n".join(problems)
 
 
-def test_chart_falls_back_to_its_image_when_vega_fails(browser, built_book, served_book):
+def test_chart_falls_back_to_its_image_when_vega_fails(
+    browser, built_book, served_book
+):
     rels = chart_pages(built_book)
     if not rels:
         pytest.skip("no chart in the book yet")
     page = browser.new_page()
-    page.route("**/vega.min.js*", lambda route: route.fulfill(status=200, body="/* vega missing */",
-                                                              content_type="text/javascript"))
+    page.route(
+        "**/vega.min.js*",
+        lambda route: route.fulfill(
+            status=200,
+            body="/* vega missing */",
+            content_type="text/javascript",
+        ),
+    )
     page.on("console", lambda m: None)
     page.goto(f"{served_book}/{rels[0]}", wait_until="load")
     draw_all(page, timeout=10000)
     states = page.eval_on_selector_all(
-        ".migbook-chart", "els => els.map(e => [e.id, e.dataset.rendered, "
-        "!!e.querySelector('.migbook-chart-view img.migbook-chart-static')])")
+        ".migbook-chart",
+        "els => els.map(e => [e.id, e.dataset.rendered, "
+        "!!e.querySelector('.migbook-chart-view img.migbook-chart-static')])",
+    )
     page.close()
-    assert all(s == "error" and img for _, s, img in states), f"{rels[0]}: {states}"
+    assert all(s == "error" and img for _, s, img in states), (
+        f"{rels[0]}: {states}"
+    )
 
 
 def test_printed_page_keeps_its_charts(browser, built_book, served_book):
@@ -233,13 +327,17 @@ def test_printed_page_keeps_its_charts(browser, built_book, served_book):
     draw_all(page)
     page.emulate_media(media="print")
     shown = page.eval_on_selector_all(
-        ".migbook-chart", "els => els.map(e => [e.id, !!e.querySelector('svg') && "
+        ".migbook-chart",
+        "els => els.map(e => [e.id, !!e.querySelector('svg') && "
         "e.querySelector('svg').getClientRects().length > 0, "
-        "getComputedStyle(e.querySelector('.migbook-chart-downloads')).display])")
+        "getComputedStyle(e.querySelector('.migbook-chart-downloads')).display])",
+    )
     page.close()
     for cid, drawn, links in shown:
         assert drawn, f"{rels[0]}: chart {cid} not shown when printed"
-        assert links == "none", f"{rels[0]}: chart {cid}: download links printed"
+        assert links == "none", (
+            f"{rels[0]}: chart {cid}: download links printed"
+        )
 
 
 def test_report_filters(browser, built_book, served_book, built_claims):
@@ -251,6 +349,8 @@ def test_report_filters(browser, built_book, served_book, built_claims):
     assert rows.count() == len(built_claims)
     status = built_claims[0]["status"]
     page.select_option(".migbook-filter-status", status)
-    visible = page.locator("table.migbook-report tbody tr:not([hidden])").count()
+    visible = page.locator(
+        "table.migbook-report tbody tr:not([hidden])"
+    ).count()
     assert visible == sum(r["status"] == status for r in built_claims)
     page.close()

@@ -47,7 +47,9 @@ def code_cells(lines: list[str]) -> list[tuple[int, int]]:
             i += 1
             continue
         close, i = m.group(1), i + 1
-        if i < len(lines) and lines[i].strip() == "---":  # YAML options block
+        if (
+            i < len(lines) and lines[i].strip() == "---"
+        ):  # YAML options block
             i += 1
             while i < len(lines) and lines[i].strip() != "---":
                 i += 1
