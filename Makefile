@@ -55,6 +55,11 @@ format-chapters: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/python -m migbook.validate data
 
+## make stats: after an intended edit of data/, record each file's row count, size and
+## sha256 in data/datapackage.json (validation refuses a file that differs from them)
+stats: $(STAMP)
+	$(BIN)/python -m migbook.validate --update-stats data
+
 ## make book: build the HTML book into _build/html (warnings are errors)
 book: $(STAMP)
 	@$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going \

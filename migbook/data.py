@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -33,6 +34,38 @@ class DataError(ValueError):
         if len(problems) > 40:
             head += f"\n  ... and {len(problems) - 40} more"
         super().__init__(head)
+
+
+#: how to record the stats of data files after an intended edit
+STATS_COMMAND = "make stats (python -m migbook.validate --update-stats)"
+#: frictionless errors that compare a file with the stats recorded for it
+STATS_ERRORS = ("hash-count", "byte-count", "row-count")
+
+
+def _expected_actual(note: str) -> tuple[str, str]:
+    m = re.search(
+        r'expected is "([^"]*)" and actual is "([^"]*)"', note or ""
+    )
+    return (m.group(1), m.group(2)) if m else ("?", "?")
+
+
+def _describe_stats(path: str, err) -> str:
+    """A file no longer matches the row count, size or hash recorded for it."""
+    exp, act = _expected_actual(err.note)
+    rec = "data/datapackage.json records"
+    if err.type == "row-count":
+        change = (
+            "deleted" if act.isdigit() and int(act) < int(exp) else "added"
+        )
+        what = f"has {act} data rows but {rec} {exp} (a row {change}?)"
+    elif err.type == "byte-count":
+        what = f"is {act} bytes long but {rec} {exp}"
+    else:
+        what = (
+            f"content differs from what {rec} (sha256 {act[:12]}…"
+            f" instead of {exp[:12]}…): a cell altered, added or deleted?"
+        )
+    return f"{path}: {what} [{err.type}]"
 
 
 def _describe(path: str, err) -> str:
@@ -123,6 +156,81 @@ def _ledger_rules(folder: Path, desc: dict) -> list[str]:
     return problems
 
 
+def _toc_pages(book: Path) -> set[str] | None:
+    """Docnames listed in ``_toc.yml`` (root, files), or None if the book has none."""
+    import yaml
+
+    toc = book / "_toc.yml"
+    if not toc.exists():
+        return None
+    pages: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if isinstance(node.get(key), str):
+                    pages.add(node[key].removesuffix(".md"))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(yaml.safe_load(toc.read_text(encoding="utf-8")))
+    return pages
+
+
+def _ledger_chapters(folder: Path, desc: dict) -> list[str]:
+    """Every ledger row names a page of the table of contents as its chapter."""
+    res = next(
+        (r for r in desc["resources"] if r["name"] == "claims"), None
+    )
+    pages = _toc_pages(ROOT)
+    if res is None or pages is None:
+        return []
+    problems = []
+    with (folder / res["path"]).open(encoding="utf-8", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            chapter = row.get("chapter", "")
+            if chapter and chapter not in pages:
+                problems.append(
+                    f"data/{res['path']}, line {line}, column 'chapter': "
+                    f"{chapter!r} is not a page of the table of contents"
+                    " (_toc.yml)"
+                )
+    return problems
+
+
+def file_stats(folder: Path, path: str) -> dict:
+    """Frictionless stats of one data file: sha256, bytes, rows."""
+    from frictionless import Resource, system
+
+    with system.use_context(trusted=True):
+        res = Resource(path, basepath=str(folder))
+        res.infer(stats=True)
+    s = res.stats
+    return {"sha256": s.sha256, "bytes": s.bytes, "rows": s.rows}
+
+
+def update_stats(folder: Path | str | None = None) -> list[str]:
+    """Record each resource's current stats in datapackage.json (after an
+    intended edit of data/); return the names of the resources that changed."""
+    folder = Path(folder) if folder else data_dir()
+    desc = _descriptor(folder)
+    changed = []
+    for res in desc["resources"]:
+        stats = file_stats(folder, res["path"])
+        if res.get("stats") != stats:
+            res["stats"] = stats
+            changed.append(res["name"])
+    if changed:
+        (folder / "datapackage.json").write_text(
+            json.dumps(desc, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+    _validated.cache_clear()
+    return changed
+
+
 def validate_package(folder: Path | str | None = None) -> None:
     """Validate every resource of the data package; raise :class:`DataError` on any problem."""
     from frictionless import Package, system
@@ -137,14 +245,30 @@ def validate_package(folder: Path | str | None = None) -> None:
     ]
     with system.use_context(trusted=True):
         report = Package(desc, basepath=str(folder)).validate()
+    stats = [  # files that differ from their recorded stats, or have none
+        f"data/{r['path']}: no row count and hash recorded in"
+        " data/datapackage.json"
+        for r in desc["resources"]
+        if not r.get("stats")
+    ]
     for task in report.tasks:
         path = f"data/{Path(task.place).name}"
-        problems += [_describe(path, e) for e in task.errors]
+        for e in task.errors:
+            if e.type in STATS_ERRORS:
+                stats.append(_describe_stats(path, e))
+            else:
+                problems.append(_describe(path, e))
     problems += [
         f"data/datapackage.json: {e.message}" for e in report.errors
     ]
     if not problems:
         problems += _ledger_rules(folder, desc)
+        problems += _ledger_chapters(folder, desc)
+    if stats:
+        problems += stats + [
+            "If the change is intended (or the file is new), record it with "
+            + STATS_COMMAND
+        ]
     if problems:
         raise DataError(problems)
 

@@ -1,5 +1,6 @@
 """Data as printed, and malformed data refused with file, line and column named."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -276,3 +277,101 @@ def test_real_build_fails_on_malformed_data(broken, tmp_path):
     assert "data/p2004_table1.csv, line 14, column 'remittances'" in out
     assert "thousands separators" in out
     assert not list((tmp_path / "_build" / "html").glob("book/*.html"))
+
+
+# --------------------------------------------------------------------------- integrity
+def validate_cli(folder, *extra):
+    return subprocess.run(
+        [sys.executable, "-m", "migbook.validate", *extra, str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def test_every_file_carries_its_stats():
+    """Row count, size and sha256 of each file are recorded, and current."""
+    desc = json.loads((ROOT / "data/datapackage.json").read_text("utf-8"))
+    for res in desc["resources"]:
+        assert res["stats"] == D.file_stats(ROOT / "data", res["path"])
+        assert len(res["stats"]["sha256"]) == 64
+    rows = {r["name"]: r["stats"]["rows"] for r in desc["resources"]}
+    assert rows["p2001_table2"] == 9 and rows["p2004_table1"] == 13
+
+
+def test_deleted_row_is_refused(broken):
+    """make validate (this command) refuses p2001_table2 without its 1995 row."""
+    edit(
+        broken,
+        "p2001_table2.csv",
+        lambda s: "".join(
+            ln for ln in s.splitlines(True) if not ln.startswith("1995,")
+        ),
+    )
+    proc = validate_cli(broken)
+    assert proc.returncode == 1
+    msg = proc.stderr
+    assert (
+        "data/p2001_table2.csv: has 8 data rows but data/datapackage.json"
+        " records 9 (a row deleted?)" in msg
+    )
+    assert "data/p2001_table2.csv: content differs" in msg
+    assert "make stats" in msg and "--update-stats" in msg
+
+
+def test_added_row_is_refused(broken):
+    edit(broken, "p2001_table6.csv", lambda s: s + "2001,1,1000\n")
+    with pytest.raises(D.DataError) as err:
+        D.validate_package()
+    assert "data/p2001_table6.csv: has 10 data rows" in str(err.value)
+    assert "(a row added?)" in str(err.value)
+
+
+def test_altered_cell_is_refused(broken):
+    """A cell changed to another valid number breaks no schema rule: the hash
+    catches it, naming the file."""
+    edit(broken, "p2004_table1.csv", lambda s: s.replace("13266", "13267"))
+    with pytest.raises(D.DataError) as err:
+        D.validate_package()
+    msg = str(err.value)
+    assert "data/p2004_table1.csv: content differs from what" in msg
+    assert "[hash-count]" in msg and "row-count" not in msg
+    assert D.STATS_COMMAND in msg
+
+
+def test_ledger_edit_then_stats_refresh(broken):
+    """The ledger is edited often: an edit is refused until its stats are
+    refreshed with the command the message names; then it validates."""
+    edit(
+        broken,
+        "claims.csv",
+        lambda s: s.replace("leading exporter", "leading exporter.", 1),
+    )
+    proc = validate_cli(broken)
+    assert proc.returncode == 1
+    assert "data/claims.csv: content differs" in proc.stderr
+    assert "make stats (python -m migbook.validate --update-stats)" in (
+        proc.stderr
+    )
+    proc = validate_cli(broken, "--update-stats")
+    assert proc.returncode == 0, proc.stderr
+    assert "stats recorded for claims" in proc.stdout
+    D.validate_package()
+    assert validate_cli(broken).returncode == 0
+
+
+def test_ledger_chapter_must_be_in_toc(broken):
+    edit(
+        broken,
+        "claims.csv",
+        lambda s: s.replace(
+            ",book/ch1_export_model,", ",book/ch9_gone,", 1
+        ),
+    )
+    D.update_stats(broken)
+    with pytest.raises(D.DataError) as err:
+        D.validate_package()
+    assert (
+        "data/claims.csv, line 2, column 'chapter': 'book/ch9_gone' is not a"
+        " page of the table of contents (_toc.yml)" in str(err.value)
+    )
