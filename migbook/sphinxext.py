@@ -402,6 +402,7 @@ def setup(app: Sphinx):
     app.connect("doctree-resolved", _on_doctree_resolved)
     app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _on_build_finished)
+    app.setup_extension("migbook.execution")  # notebooks run in parallel
     app.add_node(claims_placeholder)
     app.add_directive("claims-report", ClaimsReportDirective)
     app.setup_extension(

@@ -1,0 +1,112 @@
+"""Build speed: the notebook pages a build must execute run in parallel.
+
+myst-nb (``execute_notebooks: cache``) executes each notebook page when Sphinx reads it, one after
+another. Before reading starts (``env-before-read-docs``), this module finds the pages that will
+be read and whose code is not in the jupyter-cache yet, and executes them all at once with
+jupyter-cache's own parallel executor (``local-parallel``: a process pool as wide as the
+machine). myst-nb then reads each page and finds its outputs in the cache, as on a rebuild.
+
+Nothing else changes: the cache, its keys (the code cells) and the outputs are myst-nb's. A page
+that fails here is left out of the cache, so myst-nb executes it again while reading and reports
+the error itself, as it would without this module. A single page to execute is left to myst-nb.
+
+Hooked from the book's extension ``setup`` with one line: ``execution.setup(app)``.
+"""
+
+from __future__ import annotations
+
+import logging as std_logging
+import os
+import time
+from pathlib import Path, PurePosixPath
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: jupyter-cache executor that runs notebooks in a process pool
+EXECUTOR = "local-parallel"
+
+
+def _pending(app: Sphinx, env, docnames: list[str]) -> list[tuple]:
+    """(docname, path, notebook, read format) of each page to read whose
+    outputs are not cached."""
+    from myst_nb.core.read import create_nb_reader
+
+    cfg = env.mystnb_config
+    cache = _cache(env)
+    out = []
+    for doc in docnames:
+        path = Path(env.doc2path(doc))
+        if not path.is_file():
+            continue
+        posix = PurePosixPath(path.as_posix())
+        if any(posix.match(p) for p in cfg.execution_excludepatterns):
+            continue
+        text = path.read_text(encoding="utf-8")
+        reader = create_nb_reader(str(path), env.myst_config, cfg, text)
+        if reader is None:
+            continue
+        nb = reader.read(text)
+        if not any(c.cell_type == "code" for c in nb.cells):
+            continue
+        try:
+            cache.match_cache_notebook(nb)
+        except KeyError:
+            out.append((doc, path, nb, reader.read_fmt))
+    return out
+
+
+def _cache(env):
+    from jupyter_cache import get_cache
+
+    return get_cache(
+        env.mystnb_config.execution_cache_path or ".jupyter_cache"
+    )
+
+
+def execute_pending(app: Sphinx, env, docnames: list[str]) -> None:
+    """``env-before-read-docs``: execute the uncached notebook pages in
+    parallel into myst-nb's cache."""
+    cfg = getattr(env, "mystnb_config", None)
+    if (
+        cfg is None
+        or cfg.execution_mode != "cache"
+        or cfg.execution_in_temp
+    ):
+        return
+    pending = _pending(app, env, docnames)
+    if len(pending) < 2 or (os.cpu_count() or 1) < 2:
+        return
+    from jupyter_cache.executors import load_executor
+
+    cache = _cache(env)
+    pks = []
+    for _doc, path, _nb, read_fmt in pending:
+        record = cache.add_nb_to_project(str(path), read_data=read_fmt)
+        pks.append(record.pk)
+        logger.info(f"{path}: Executing notebook (in parallel) [migbook]")
+    quiet = std_logging.getLogger("migbook.execution.jcache")
+    quiet.setLevel(std_logging.WARNING)
+    start = time.perf_counter()
+    result = load_executor(EXECUTOR, cache, logger=quiet).run_and_cache(
+        filter_pks=pks,
+        timeout=cfg.execution_timeout,
+        allow_errors=cfg.execution_allow_errors,
+    )
+    logger.info(
+        f"[migbook] executed {len(result.succeeded)} of {len(pks)} notebook "
+        f"page(s) in parallel in {time.perf_counter() - start:.1f} s"
+        + (
+            f"; left to myst-nb: {', '.join(result.excepted + result.errored)}"
+            if result.excepted or result.errored
+            else ""
+        )
+    )
+
+
+def setup(app: Sphinx) -> dict:
+    # before myst-nb reads (and would execute) the first page
+    app.connect("env-before-read-docs", execute_pending)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
