@@ -7,7 +7,8 @@
 - :func:`show_table` renders a printed table with its title, source and notes.
 """
 
-from migbook.charts import figure
+import sys
+
 from migbook.claims import (
     bounds,
     check,
@@ -25,6 +26,23 @@ from migbook.data import (
     validate_package,
 )
 from migbook.tables import show_table
+
+
+def __getattr__(name: str):
+    # Altair is imported only where charts are made: the Sphinx process
+    # that builds the book does not need it (about 0.7 s of every build)
+    if name == "figure":
+        from migbook.charts import figure
+
+        return figure
+    raise AttributeError(f"module 'migbook' has no attribute {name!r}")
+
+
+_ipython = sys.modules.get("IPython")
+if _ipython is not None and _ipython.get_ipython() is not None:
+    # in a kernel (a chapter, nbval): the book's chart theme and renderer
+    # are on before the first chart is shown
+    import migbook.charts  # noqa: F401
 
 __all__ = [
     "DataError",

@@ -10,10 +10,15 @@ import csv
 import json
 import os
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if (
+    TYPE_CHECKING
+):  # imported where used: the build's Sphinx process rarely needs it
+    import pandas as pd
+
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -319,6 +324,8 @@ def load(name: str, *, index: bool = True) -> pd.DataFrame:
 
     The primary key becomes the index unless ``index=False``.
     """
+    import pandas as pd
+
     meta = resource_meta(name)
     fields = meta["schema"]["fields"]
     df = pd.read_csv(
@@ -346,7 +353,15 @@ def load(name: str, *, index: bool = True) -> pd.DataFrame:
 def ledger() -> pd.DataFrame:
     """The claims ledger (cited side of every claim), indexed by claim id, all text as printed."""
     meta = resource_meta("claims")
-    df = pd.read_csv(
-        data_dir() / meta["path"], dtype=str, keep_default_na=False
-    )
+    path = data_dir() / meta["path"]
+    st = path.stat()
+    # a chapter asks for it once per claim: read the file once per version of it
+    return _read_ledger(str(path), st.st_mtime_ns, st.st_size).copy()
+
+
+@lru_cache(maxsize=4)
+def _read_ledger(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    import pandas as pd
+
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
     return df.set_index("id")
