@@ -11,6 +11,12 @@ Nothing else changes: the cache, its keys (the code cells) and the outputs are m
 that fails here is left out of the cache, so myst-nb executes it again while reading and reports
 the error itself, as it would without this module. A single page to execute is left to myst-nb.
 
+myst-nb 1.4 has a gap on a cache hit: the page is rendered from the cached outputs, but the
+notebook it writes to its output folder (``jupyter_execute/<page>.ipynb``, which the book
+publishes) is the source, with no outputs. After each notebook page is read
+(``doctree-read``), a written notebook with code cells never run is replaced by the cached,
+executed one.
+
 Every build (a rebuild with nothing changed too) formats the bibliography, and resolves each
 citation, through sphinxcontrib-bibtex, which asks ``pybtex.plugin.find_plugin`` for the same
 style class a hundred times or more; each call scans every installed package's entry points
@@ -115,6 +121,29 @@ def execute_pending(app: Sphinx, env, docnames: list[str]) -> None:
     )
 
 
+def publish_cached_outputs(app: Sphinx, doctree) -> None:
+    """``doctree-read``: the notebook myst-nb wrote for this page carries the
+    cached outputs (not only the source) when myst-nb took them from the cache."""
+    env = app.env
+    cfg = getattr(env, "mystnb_config", None)
+    if cfg is None or cfg.execution_mode != "cache":
+        return
+    out = Path(cfg.output_folder) / f"{env.docname}.ipynb"
+    if not out.is_file():
+        return
+    import nbformat
+
+    nb = nbformat.reads(out.read_text(encoding="utf-8"), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if not code or any(c.get("execution_count") for c in code):
+        return  # executed in this process: already complete
+    try:
+        _pk, merged = _cache(env).merge_match_into_notebook(nb)
+    except KeyError:
+        return
+    out.write_text(nbformat.writes(merged), encoding="utf-8")
+
+
 def memoise_pybtex_plugins() -> None:
     """Make ``pybtex.plugin.find_plugin`` look each (group, name) up once."""
     try:
@@ -138,5 +167,6 @@ def memoise_pybtex_plugins() -> None:
 def setup(app: Sphinx) -> dict:
     # before myst-nb reads (and would execute) the first page
     app.connect("env-before-read-docs", execute_pending)
+    app.connect("doctree-read", publish_cached_outputs)
     memoise_pybtex_plugins()
     return {"parallel_read_safe": True, "parallel_write_safe": True}
