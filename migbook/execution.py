@@ -3,13 +3,15 @@ plugin look-up is memoised.
 
 myst-nb (``execute_notebooks: cache``) executes each notebook page when Sphinx reads it, one after
 another. Before reading starts (``env-before-read-docs``), this module finds the pages that will
-be read and whose code is not in the jupyter-cache yet, and executes them all at once with
-jupyter-cache's own parallel executor (``local-parallel``: a process pool as wide as the
-machine). myst-nb then reads each page and finds its outputs in the cache, as on a rebuild.
+be read and whose code is not in the jupyter-cache yet, and starts executing them all at once
+with the workers of jupyter-cache's own parallel executor (``local-parallel``: a process pool
+as wide as the machine). Sphinx reads the other pages meanwhile (the event may reorder the
+pages to read), then each executed page, waiting for its run to end (``source-read``):
+myst-nb finds its outputs in the cache, as on a rebuild.
 
 Nothing else changes: the cache, its keys (the code cells) and the outputs are myst-nb's. A page
 that fails here is left out of the cache, so myst-nb executes it again while reading and reports
-the error itself, as it would without this module. A single page to execute is left to myst-nb.
+the error itself, as it would without this module.
 
 myst-nb 1.4 has a gap on a cache hit: the page is rendered from the cached outputs, but the
 notebook it writes to its output folder (``jupyter_execute/<page>.ipynb``, which the book
@@ -23,13 +25,13 @@ style class a hundred times or more; each call scans every installed package's e
 (about 30 ms here, so seconds a build). The look-up is memoised per (group, name): plugins are
 classes registered at install time, so the answer cannot change within a build.
 
-Hooked from the book's extension ``setup`` with one line: ``execution.setup(app)``.
+Hooked from the book's extension ``setup`` with one line:
+``app.setup_extension("migbook.execution")``.
 """
 
 from __future__ import annotations
 
 import functools
-import logging as std_logging
 import os
 import sys
 import time
@@ -39,9 +41,6 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
-
-#: jupyter-cache executor that runs notebooks in a process pool
-EXECUTOR = "local-parallel"
 
 
 def _pending(app: Sphinx, env, docnames: list[str]) -> list[tuple]:
@@ -81,9 +80,13 @@ def _cache(env):
     )
 
 
+#: the run in progress: pool, pending result, its docnames, start time
+_RUN: dict = {}
+
+
 def execute_pending(app: Sphinx, env, docnames: list[str]) -> None:
-    """``env-before-read-docs``: execute the uncached notebook pages in
-    parallel into myst-nb's cache."""
+    """``env-before-read-docs``: start executing the uncached notebook pages,
+    in parallel, into myst-nb's cache; read the other pages meanwhile."""
     cfg = getattr(env, "mystnb_config", None)
     if (
         cfg is None
@@ -92,33 +95,69 @@ def execute_pending(app: Sphinx, env, docnames: list[str]) -> None:
     ):
         return
     pending = _pending(app, env, docnames)
-    if len(pending) < 2 or (os.cpu_count() or 1) < 2:
+    if not pending or (os.cpu_count() or 1) < 2:
         return
-    from jupyter_cache.executors import load_executor
+    import multiprocessing
+
+    from jupyter_cache.cache.db import NbProjectRecord
+    from jupyter_cache.executors.basic import (
+        ExecutionWorkerLocalMProc,
+        ProcessData,
+    )
 
     cache = _cache(env)
-    pks = []
+    jobs = []
     for _doc, path, _nb, read_fmt in pending:
         record = cache.add_nb_to_project(str(path), read_data=read_fmt)
-        pks.append(record.pk)
-        logger.info(f"{path}: Executing notebook (in parallel) [migbook]")
-    quiet = std_logging.getLogger("migbook.execution.jcache")
-    quiet.setLevel(std_logging.WARNING)
-    start = time.perf_counter()
-    result = load_executor(EXECUTOR, cache, logger=quiet).run_and_cache(
-        filter_pks=pks,
-        timeout=cfg.execution_timeout,
-        allow_errors=cfg.execution_allow_errors,
-    )
-    logger.info(
-        f"[migbook] executed {len(result.succeeded)} of {len(pks)} notebook "
-        f"page(s) in parallel in {time.perf_counter() - start:.1f} s"
-        + (
-            f"; left to myst-nb: {', '.join(result.excepted + result.errored)}"
-            if result.excepted or result.errored
-            else ""
+        NbProjectRecord.remove_tracebacks([record.pk], cache.db)
+        jobs.append(
+            ProcessData(
+                record.pk,
+                record.uri,
+                cache,
+                cfg.execution_timeout,
+                cfg.execution_allow_errors,
+            )
         )
+        logger.info(f"{path}: Executing notebook (in parallel) [migbook]")
+    # jupyter-cache's ``local-parallel`` executor, run asynchronously: the
+    # pool is made (forked) here, in the main thread, before reading starts
+    pool = multiprocessing.get_context("fork").Pool(
+        min(len(jobs), os.cpu_count() or 1)
     )
+    result = pool.map_async(ExecutionWorkerLocalMProc(), jobs, chunksize=1)
+    pool.close()
+    docs = [d for d, *_ in pending]
+    _RUN.update(
+        pool=pool, result=result, docs=set(docs), start=time.perf_counter()
+    )
+    # Sphinx reads the pages that need no execution first (this event may
+    # reorder the list), then waits for the rest as it reaches them
+    docnames[:] = [d for d in docnames if d not in _RUN["docs"]] + docs
+
+
+def wait_for_execution(app: Sphinx, docname: str, source: list) -> None:
+    """``source-read``: a page being executed is read once its run is done."""
+    if docname in _RUN.get("docs", ()):
+        finish_execution()
+
+
+def finish_execution(*_args) -> list:
+    """Wait for the run in progress, if any, and log what it did."""
+    if "result" not in _RUN:
+        return []
+    run = dict(_RUN)
+    _RUN.clear()
+    codes = run["result"].get()  # (0 ok | 1 excepted | 2 errored, uri)
+    run["pool"].join()
+    left = [uri for code, uri in codes if code != 0]
+    logger.info(
+        f"[migbook] executed {len(codes) - len(left)} of {len(codes)} "
+        f"notebook page(s) in parallel in "
+        f"{time.perf_counter() - run['start']:.1f} s"
+        + (f"; left to myst-nb: {', '.join(left)}" if left else "")
+    )
+    return []
 
 
 def publish_cached_outputs(app: Sphinx, doctree) -> None:
@@ -167,6 +206,8 @@ def memoise_pybtex_plugins() -> None:
 def setup(app: Sphinx) -> dict:
     # before myst-nb reads (and would execute) the first page
     app.connect("env-before-read-docs", execute_pending)
+    app.connect("source-read", wait_for_execution)
     app.connect("doctree-read", publish_cached_outputs)
+    app.connect("env-updated", finish_execution)  # in case none was read
     memoise_pybtex_plugins()
     return {"parallel_read_safe": True, "parallel_write_safe": True}
