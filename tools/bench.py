@@ -252,6 +252,21 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _gate(base: str, blocked: list):
+    """A route handler: requests to the local server pass, others are
+    noted in ``blocked`` and aborted."""
+
+    def gate(route):
+        url = route.request.url
+        if url.startswith(base) or url.startswith("data:"):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    return gate
+
+
 def page_weights(html_dir: Path, pages: list[str]) -> dict:
     """Bytes each page transfers on first load (empty cache), by kind; off-server requests blocked."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -281,15 +296,7 @@ def page_weights(html_dir: Path, pages: list[str]) -> dict:
                 page = ctx.new_page()
                 blocked, got = [], []
 
-                def gate(route, blocked=blocked):
-                    url = route.request.url
-                    if url.startswith(base) or url.startswith("data:"):
-                        route.continue_()
-                    else:
-                        blocked.append(url)
-                        route.abort()
-
-                page.route("**/*", gate)
+                page.route("**/*", _gate(base, blocked))
 
                 def done(req, got=got):
                     resp = req.response()
