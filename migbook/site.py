@@ -111,6 +111,13 @@ class ChartAssets:
         """Write the chart's files if missing; return its compiled Vega spec as JSON text."""
         if chart_id in self.memo:
             return self.memo[chart_id]
+        cached = self.cache / f"{chart_id}.vg.json"
+        made = [".vl.json", ".csv", ".svg", ".png"]
+        if cached.exists() and all(
+            (self.out / f"{chart_id}{ext}").exists() for ext in made
+        ):  # made by an earlier build: no need to load Altair or vl-convert
+            self.memo[chart_id] = cached.read_text(encoding="utf-8")
+            return self.memo[chart_id]
         import vl_convert as vlc
 
         version = vl_version()
