@@ -8,7 +8,9 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt pyproject.toml | cksu
 export PYTHONPATH := $(CURDIR)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test validate clean venv bench pdf lab
+.PHONY: book test validate clean venv bench pdf lab pins lint lint-code format format-chapters stats
+# the tool that compiles requirements.txt from pyproject.toml (exact: its output format is part of the file)
+UV_PIN := uv==0.13.9
 
 venv: $(STAMP)
 
@@ -20,9 +22,43 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@rm -f $(VENV)/.installed-* && touch $@
 
+## make pins: recompile requirements.txt (exact pins of the runtime, test and lint dependencies
+## declared in pyproject.toml). Pins already in requirements.txt are kept where they still fit;
+## `make pins PINS_FLAGS=--upgrade` (or --upgrade-package NAME) moves them.
+pins:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet $(UV_PIN)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --python $(BIN)/python \
+	  --custom-compile-command "make pins" --quiet $(PINS_FLAGS) -o requirements.txt
+
+LINTED := migbook tests tools conftest.py
+
+## make lint: ruff over the package, tests and tools (rules and formatting), then over the
+## chapters' code cells (tools/chapter_code.py: they must also fit the book's code column)
+lint: lint-code
+	$(BIN)/python tools/chapter_code.py check
+
+lint-code: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+## make format: apply ruff's safe fixes and its formatter to the package, tests and tools
+format: $(STAMP)
+	$(BIN)/ruff check --fix-only --quiet $(LINTED)
+	$(BIN)/ruff format $(LINTED)
+
+## make format-chapters: the same over the chapters' code cells, in place (prose left as is)
+format-chapters: $(STAMP)
+	$(BIN)/python tools/chapter_code.py format
+
 ## make validate: check data/ against data/datapackage.json only (fast, no build)
 validate: $(STAMP)
 	$(BIN)/python -m migbook.validate data
+
+## make stats: after an intended edit of data/, record each file's row count, size and
+## sha256 in data/datapackage.json (validation refuses a file that differs from them)
+stats: $(STAMP)
+	$(BIN)/python -m migbook.validate --update-stats data
 
 ## make book: build the HTML book into _build/html (warnings are errors)
 book: $(STAMP)
@@ -30,9 +66,9 @@ book: $(STAMP)
 	  || { rm -rf _build/html; echo "Build failed: _build/html removed so nothing wrong is published." >&2; exit 1; }
 	@echo "Book: _build/html/index.html"
 
-## make test: the whole test suite: unit, data and built-book tests (the book is built once, into a
+## make test: lint (package, tests, tools), then the whole test suite: unit, data and built-book tests (the book is built once, into a
 ## temporary folder), then nbval over every notebook page (one notebook per worker)
-test: $(STAMP)
+test: $(STAMP) lint-code
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	@$(MAKE) --no-print-directory book  # nbval compares each chapter with the build's executed notebook
 	$(BIN)/python -m pytest -n 2 --dist loadfile book

@@ -7,19 +7,24 @@ what a reader sees with what a fresh kernel computes now. Volatile parts (memory
 are sanitised by ``tests/nbval_sanitize.cfg``; images are not compared (nbval's default). A chapter
 whose source changed after the build fails with a message saying to rebuild. pytest asks the
 conftest of a file's own folder tree, so this hook lives at the top level, above ``book/``."""
+
 import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent
-EXECUTED = Path(os.environ.get("MIGBOOK_EXECUTED", ROOT / "_build" / "jupyter_execute"))
+EXECUTED = Path(
+    os.environ.get("MIGBOOK_EXECUTED", ROOT / "_build" / "jupyter_execute")
+)
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 
 
 def _ends_with_semicolon(source: str) -> bool:
     """IPython's rule: a cell whose last line ends with ';' shows no result."""
-    lines = [ln.split("#", 1)[0].rstrip() for ln in source.rstrip().splitlines()]
+    lines = [
+        ln.split("#", 1)[0].rstrip() for ln in source.rstrip().splitlines()
+    ]
     return bool(lines) and lines[-1].endswith(";")
 
 
@@ -31,22 +36,36 @@ def _compared_outputs(compare_outputs):
       and badges, which are compared;
     - the result of a cell ending with ';': nbval runs cells without storing them in the kernel's
       history, so IPython's ';' (no result shown) looks at the wrong line and shows it anyway."""
+
     def compare(self, test, ref, skip_compare=None):
         quiet = _ends_with_semicolon(self.cell.source)
-        test = [o for o in test if not (o.get("metadata") or {}).get("scrapbook")
-                and not (quiet and o.get("output_type") == "execute_result")]
+        test = [
+            o
+            for o in test
+            if not (o.get("metadata") or {}).get("scrapbook")
+            and not (quiet and o.get("output_type") == "execute_result")
+        ]
         return compare_outputs(self, test, ref, skip_compare)
+
     return compare
 
 
 def chapter_sources() -> list[Path]:
     """The notebook pages of the book (MyST markdown with a kernelspec)."""
-    return sorted(p for p in (ROOT / "book").glob("*.md") if "kernelspec:" in p.read_text(encoding="utf-8")[:400])
+    return sorted(
+        p
+        for p in (ROOT / "book").glob("*.md")
+        if "kernelspec:" in p.read_text(encoding="utf-8")[:400]
+    )
 
 
 def executed_notebook(source: Path) -> Path:
     """The build's executed notebook of a chapter source."""
-    return EXECUTED / source.parent.relative_to(ROOT) / (source.stem + ".ipynb")
+    return (
+        EXECUTED
+        / source.parent.relative_to(ROOT)
+        / (source.stem + ".ipynb")
+    )
 
 
 class StaleNotebook(pytest.Item):
@@ -64,23 +83,44 @@ class StaleNotebook(pytest.Item):
 
 
 def pytest_collect_file(file_path: Path, parent):
-    if file_path.suffix == ".md" and file_path.parent == ROOT / "book" and file_path in chapter_sources():
+    if (
+        file_path.suffix == ".md"
+        and file_path.parent == ROOT / "book"
+        and file_path in chapter_sources()
+    ):
         from nbval.plugin import IPyNbCell, IPyNbFile
 
         if not getattr(IPyNbCell.compare_outputs, "migbook", False):
-            IPyNbCell.compare_outputs = _compared_outputs(IPyNbCell.compare_outputs)
+            IPyNbCell.compare_outputs = _compared_outputs(
+                IPyNbCell.compare_outputs
+            )
             IPyNbCell.compare_outputs.migbook = True
 
         ref = executed_notebook(file_path)
-        if not ref.exists() or ref.stat().st_mtime < file_path.stat().st_mtime:
-            why = "missing" if not ref.exists() else "older than the chapter"
-            return _StaleFile.from_parent(parent, path=file_path, reason=(
-                f"{ref} is {why}: build the book first (make book), then re-run nbval"))
+        if (
+            not ref.exists()
+            or ref.stat().st_mtime < file_path.stat().st_mtime
+        ):
+            why = (
+                "missing" if not ref.exists() else "older than the chapter"
+            )
+            return _StaleFile.from_parent(
+                parent,
+                path=file_path,
+                reason=(
+                    f"{ref} is {why}: build the book first (make book), then re-run nbval"
+                ),
+            )
         parent.config.option.nbval_lax = False
         parent.config.option.nbval_sanitize_with = str(SANITIZE)
         # two workers on a loaded machine: a kernel may take more than nbval's default minute to start
         parent.config.option.nbval_kernel_startup_timeout = max(
-            getattr(parent.config.option, "nbval_kernel_startup_timeout", 60) or 60, 180)
+            getattr(
+                parent.config.option, "nbval_kernel_startup_timeout", 60
+            )
+            or 60,
+            180,
+        )
         # its cells share one kernel, in order: run with --dist loadfile (one notebook, one worker)
         return IPyNbFile.from_parent(parent, path=ref)
     return None
@@ -92,4 +132,6 @@ class _StaleFile(pytest.File):
         self.reason = reason
 
     def collect(self):
-        yield StaleNotebook.from_parent(self, name=self.path.stem, reason=self.reason)
+        yield StaleNotebook.from_parent(
+            self, name=self.path.stem, reason=self.reason
+        )

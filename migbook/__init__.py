@@ -8,14 +8,71 @@
 - :func:`figure` applies the book's chart theme, adds a source line and a text description;
 - :func:`show_table` renders a printed table with its title, source and notes.
 """
-from migbook.data import DataError, load, ledger, resource_meta, validate_package
-from migbook.claims import RULES, Reading, bounds, component_rounding, evaluate
-from migbook.notebook import (check, cited, cited_text, external, glue_cited, glue_value,
-                              glue_values)
+
+import sys
+
+from migbook.claims import (
+    RULES,
+    Reading,
+    bounds,
+    component_rounding,
+    evaluate,
+)
+from migbook.data import (
+    DataError,
+    ledger,
+    load,
+    resource_meta,
+    validate_package,
+)
+from migbook.notebook import (
+    check,
+    cited,
+    cited_text,
+    external,
+    glue_cited,
+    glue_value,
+    glue_values,
+)
 from migbook.render import fmt_number
-from migbook.charts import figure
 from migbook.tables import show_table
 
-__all__ = ["DataError", "load", "ledger", "resource_meta", "validate_package", "check", "cited",
-           "cited_text", "external", "glue_cited", "glue_value", "glue_values", "evaluate", "bounds", "RULES", "Reading",
-           "component_rounding", "fmt_number", "figure", "show_table"]
+__all__ = [
+    "DataError",
+    "load",
+    "ledger",
+    "resource_meta",
+    "validate_package",
+    "check",
+    "cited",
+    "cited_text",
+    "external",
+    "glue_cited",
+    "glue_value",
+    "glue_values",
+    "evaluate",
+    "bounds",
+    "RULES",
+    "Reading",
+    "component_rounding",
+    "fmt_number",
+    "figure",
+    "show_table",
+]
+
+
+def __getattr__(name: str):
+    # Altair is imported only where charts are made: the Sphinx process that builds the book
+    # does not need it (about 0.7 s of every build)
+    if name == "figure":
+        from migbook.charts import figure
+
+        return figure
+    raise AttributeError(f"module 'migbook' has no attribute {name!r}")
+
+
+_ipython = sys.modules.get("IPython")
+if _ipython is not None and _ipython.get_ipython() is not None:
+    # in a kernel (a chapter, nbval): the book's chart theme and renderer are on before the
+    # first chart is shown
+    import migbook.charts  # noqa: F401

@@ -13,6 +13,7 @@ value, the same columns as the site's ``claims.csv``.
 
 The zip is deterministic: entries sorted by name, every timestamp 1980-01-01, fixed permissions.
 """
+
 from __future__ import annotations
 
 import csv
@@ -64,28 +65,48 @@ def _entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def bundle_files(notebooks_dir: Path, site_url: str, repository_url: str, title: str = "") -> dict[str, bytes]:
+def bundle_files(
+    notebooks_dir: Path, site_url: str, repository_url: str, title: str = ""
+) -> dict[str, bytes]:
     """Every file of the bundle, by its path in the zip."""
     files: dict[str, bytes] = {}
     for p in sorted(data_dir().iterdir()):
         if p.is_file():
             files[f"data/{p.name}"] = p.read_bytes()
     pkg = Path(__file__).resolve().parent
-    for p in sorted(pkg.rglob("*.py")):  # the package and its sub-packages, without static/ assets
+    for p in sorted(
+        pkg.rglob("*.py")
+    ):  # the package and its sub-packages, without static/ assets
         if "__pycache__" not in p.parts:
-            files["migbook/" + p.relative_to(pkg).as_posix()] = p.read_bytes()
+            files["migbook/" + p.relative_to(pkg).as_posix()] = (
+                p.read_bytes()
+            )
     files["requirements.txt"] = (ROOT / "requirements.txt").read_bytes()
     for p in sorted(Path(notebooks_dir).rglob("*.ipynb")):
-        files["notebooks/" + p.relative_to(notebooks_dir).as_posix()] = p.read_bytes()
-    files["README.md"] = README.format(title=title or "the book", site=site_url, repo=repository_url).encode()
+        files["notebooks/" + p.relative_to(notebooks_dir).as_posix()] = (
+            p.read_bytes()
+        )
+    files["README.md"] = README.format(
+        title=title or "the book", site=site_url, repo=repository_url
+    ).encode()
     return files
 
 
-def write_bundle(dest: Path, notebooks_dir: Path, site_url: str, repository_url: str, title: str = "") -> Path:
+def write_bundle(
+    dest: Path,
+    notebooks_dir: Path,
+    site_url: str,
+    repository_url: str,
+    title: str = "",
+) -> Path:
     """Write the bundle zip to ``dest`` (same bytes for the same inputs). Returns ``dest``."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in sorted(bundle_files(notebooks_dir, site_url, repository_url, title).items()):
+        for name, data in sorted(
+            bundle_files(
+                notebooks_dir, site_url, repository_url, title
+            ).items()
+        ):
             zf.writestr(_entry(name), data)
     data = buf.getvalue()
     dest = Path(dest)
@@ -99,12 +120,16 @@ def claim_records(nb) -> list[dict]:
     """The claim records a notebook glued (``rec-<id>``, by migbook's check/external), in order."""
     out = []
     for cell in nb.cells:
-        for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
+        for o in (
+            cell.get("outputs", []) if cell.cell_type == "code" else []
+        ):
             scrap = o.get("metadata", {}).get("scrapbook") or {}
             name = scrap.get("name", "")
             if not name.startswith("rec-"):
                 continue
-            text = o.get("data", {}).get(scrap.get("mime_prefix", "") + "text/plain")
+            text = o.get("data", {}).get(
+                scrap.get("mime_prefix", "") + "text/plain"
+            )
             if text is None:
                 continue
             text = text if isinstance(text, str) else "".join(text)
@@ -125,11 +150,17 @@ def run_notebook(src: Path, dest: Path, root: Path, timeout: int = 600):
 
     nb = nbformat.read(str(src), as_version=4)
     env_path = os.environ.get("PYTHONPATH", "")
-    os.environ["PYTHONPATH"] = str(root) + (os.pathsep + env_path if env_path else "")
+    os.environ["PYTHONPATH"] = str(root) + (
+        os.pathsep + env_path if env_path else ""
+    )
     os.environ.setdefault("MIGBOOK_DATA", str(root / "data"))
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(src.parent)}}).execute()
+        NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(src.parent)}},
+        ).execute()
     finally:
         if env_path:
             os.environ["PYTHONPATH"] = env_path
@@ -146,36 +177,61 @@ def run(root: Path, chapters: list[str] | None = None) -> list[dict]:
     root = Path(root).resolve()
     books = sorted((root / "notebooks").rglob("*.ipynb"))
     if chapters:
-        books = [p for p in books if p.stem in chapters or p.name in chapters]
-        missing = set(chapters) - {p.stem for p in books} - {p.name for p in books}
+        books = [
+            p for p in books if p.stem in chapters or p.name in chapters
+        ]
+        missing = (
+            set(chapters)
+            - {p.stem for p in books}
+            - {p.name for p in books}
+        )
         if missing:
-            raise SystemExit(f"no such chapter notebook in {root / 'notebooks'}: {', '.join(sorted(missing))}")
+            raise SystemExit(
+                f"no such chapter notebook in {root / 'notebooks'}: {', '.join(sorted(missing))}"
+            )
     rows = []
     for src in books:
         rel = src.relative_to(root / "notebooks").with_suffix("")
         print(f"executing {rel} ...", flush=True)
-        nb = run_notebook(src, root / "results" / src.relative_to(root / "notebooks"), root)
+        nb = run_notebook(
+            src,
+            root / "results" / src.relative_to(root / "notebooks"),
+            root,
+        )
         for rec in claim_records(nb):
             value = rec.get("computed_value")
-            rows.append({"id": rec["id"], "chapter": rel.as_posix(), "status": rec["status"],
-                         "computed_value": "" if value is None else value})
+            rows.append(
+                {
+                    "id": rec["id"],
+                    "chapter": rel.as_posix(),
+                    "status": rec["status"],
+                    "computed_value": "" if value is None else value,
+                }
+            )
     out = root / "results" / "claims.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=RESULT_COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(
+            fh, fieldnames=RESULT_COLUMNS, lineterminator="\n"
+        )
         writer.writeheader()
         writer.writerows(rows)
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
-    print(f"{len(rows)} claims re-checked ({', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}): {out}")
+    print(
+        f"{len(rows)} claims re-checked ({', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}): {out}"
+    )
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] != "run":
-        print("usage: python -m migbook.bundle run [chapter ...]", file=sys.stderr)
+        print(
+            "usage: python -m migbook.bundle run [chapter ...]",
+            file=sys.stderr,
+        )
         return 2
     run(Path(__file__).resolve().parents[1], argv[1:] or None)
     return 0

@@ -9,6 +9,7 @@ they are the chart's downloads, its no-script fallback, and the image attached t
 notebook. The kernel makes no image: starting vl-convert costs about a second per notebook, and
 the build makes each chart's images once (cached by the spec's hash) instead.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,16 @@ import json
 import altair as alt
 
 #: Okabe–Ito palette: distinguishable with the common forms of colour blindness
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+PALETTE = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+]
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
 
@@ -26,14 +36,33 @@ FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 def _theme() -> alt.theme.ThemeConfig:
     return {
         "config": {
-            "view": {"continuousWidth": 560, "continuousHeight": 300, "stroke": None},
+            "view": {
+                "continuousWidth": 560,
+                "continuousHeight": 300,
+                "stroke": None,
+            },
             "font": FONT,
             "range": {"category": PALETTE},
-            "mark": {"color": PALETTE[0]},  # marks with no colour encoding (text and rules stay black)
-            "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal",
-                     "gridColor": "#e6e6e6"},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "right"},
-            "title": {"fontSize": 11, "fontWeight": "normal", "color": "#444", "anchor": "start"},
+            "mark": {
+                "color": PALETTE[0]
+            },  # marks with no colour encoding (text and rules stay black)
+            "axis": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "titleFontWeight": "normal",
+                "gridColor": "#e6e6e6",
+            },
+            "legend": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "orient": "right",
+            },
+            "title": {
+                "fontSize": 11,
+                "fontWeight": "normal",
+                "color": "#444",
+                "anchor": "start",
+            },
             "line": {"strokeWidth": 2.5, "point": True},
             "bar": {"color": PALETTE[0]},
         }
@@ -41,27 +70,36 @@ def _theme() -> alt.theme.ThemeConfig:
 
 
 def _spec_html(spec: dict) -> str:
-    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(
+        spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     chart_id = "chart-" + hashlib.sha1(text.encode()).hexdigest()[:12]
     desc = spec.get("description", "")
     safe_json = text.replace("</", "<\\/")
-    return (f'<div class="migbook-chart" id="{chart_id}">'
-            f'<div class="migbook-chart-view" role="img" aria-label="{html.escape(desc)}"></div>'
-            f'<details class="migbook-chart-desc"><summary>Chart description</summary>'
-            f'<p>{html.escape(desc)}</p></details>'
-            f'<script type="application/json" class="migbook-spec">{safe_json}</script></div>')
+    return (
+        f'<div class="migbook-chart" id="{chart_id}">'
+        f'<div class="migbook-chart-view" role="img" aria-label="{html.escape(desc)}"></div>'
+        f'<details class="migbook-chart-desc"><summary>Chart description</summary>'
+        f"<p>{html.escape(desc)}</p></details>"
+        f'<script type="application/json" class="migbook-spec">{safe_json}</script></div>'
+    )
 
 
 def render(spec: dict, **kwargs) -> dict:
     """Altair renderer: the chart's HTML (spec inside), drawn by local scripts; images at build time."""
-    return {"text/html": _spec_html(spec), "text/plain": f"<chart: {spec.get('description', '')}>"}
+    return {
+        "text/html": _spec_html(spec),
+        "text/plain": f"<chart: {spec.get('description', '')}>",
+    }
 
 
 alt.renderers.register("migbook", render)
 alt.renderers.enable("migbook")
 
 
-def figure(chart: alt.TopLevelMixin, name: str, *, source: str, description: str):
+def figure(
+    chart: alt.TopLevelMixin, name: str, *, source: str, description: str
+):
     """Finish a chart for the book and glue it under ``name``.
 
     Adds the source line (below the chart) and the text description (for screen readers and
@@ -71,12 +109,21 @@ def figure(chart: alt.TopLevelMixin, name: str, *, source: str, description: str
     from myst_nb import glue
 
     if not source.strip() or not description.strip():
-        raise ValueError(f"figure {name!r}: every chart needs a source line and a description")
+        raise ValueError(
+            f"figure {name!r}: every chart needs a source line and a description"
+        )
     chart = chart.properties(
         name=name,  # the build names the chart's download files after it
         description=description,
-        title=alt.Title(text=f"Source: {source}", orient="bottom", anchor="start",
-                        fontSize=11, fontWeight="normal", color="#444", offset=12),
+        title=alt.Title(
+            text=f"Source: {source}",
+            orient="bottom",
+            anchor="start",
+            fontSize=11,
+            fontWeight="normal",
+            color="#444",
+            offset=12,
+        ),
     )
     glue(name, chart, display=False)
     return chart

@@ -19,11 +19,13 @@ chapter's own tolerance:
 Statuses: ``reproduced``, ``qualified``, ``discrepant``, ``external``. Every :class:`Result`
 carries the id of the rule that decided it.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 from migbook.render import fmt_number, quantity
 
@@ -40,68 +42,104 @@ class Rule(NamedTuple):
 #: The policy page of the book (``book/policy.md``) is generated from this table.
 RULES: dict[str, Rule] = {
     "printed-precision": Rule(
-        "Inside the printed precision", "reproduced",
+        "Inside the printed precision",
+        "reproduced",
         "The recomputed figure falls inside the rounding bounds of the printed digits, widened or "
-        "shifted by the qualifier the paper uses (about, almost, more than ...)."),
+        "shifted by the qualifier the paper uses (about, almost, more than ...).",
+    ),
     "component-rounding": Rule(
-        "Rows rounded before summing", "reproduced",
+        "Rows rounded before summing",
+        "reproduced",
         "A total, average or share of printed rows that were already rounded holds if any values "
         "the printed rows could stand for give it: the slack comes from the printed digits of the "
-        "rows themselves (statcheck's standard), not from a chosen tolerance."),
+        "rows themselves (statcheck's standard), not from a chosen tolerance.",
+    ),
     "stated-exception": Rule(
-        "The paper's own exceptions", "reproduced",
+        "The paper's own exceptions",
+        "reproduced",
         "The statement holds once the exceptions the paper itself states for it (a footnote, a "
-        "named year) are counted; the note names them."),
+        "named year) are counted; the note names them.",
+    ),
     "round-number": Rule(
-        "Round number", "qualified",
+        "Round number",
+        "qualified",
         "A round figure (at most two significant digits followed by zeros, such as 90%, "
         "twentyfold, 300,000) is also read at the precision of its last non-zero digit; a figure "
-        "that holds only on that lenient reading is qualified, and the note gives the strict reading."),
+        "that holds only on that lenient reading is qualified, and the note gives the strict reading.",
+    ),
     "stated-definition": Rule(
-        "A definition the papers state", "qualified",
+        "A definition the papers state",
+        "qualified",
         "The figure holds under a definition, coverage or series the papers themselves state, "
-        "though not on the plain reading; the note names it."),
+        "though not on the plain reading; the note names it.",
+    ),
     "base-year": Rule(
-        "Another base or end year", "qualified",
+        "Another base or end year",
+        "qualified",
         "The figure holds when measured from or to another year than the plain reading "
-        "(a neighbouring year, the first year of a table); the note names it."),
+        "(a neighbouring year, the first year of a table); the note names it.",
+    ),
     "scale-word": Rule(
-        "Scale word", "qualified",
+        "Scale word",
+        "qualified",
         "The figure holds with another scale word, such as the Spanish billón (a million "
-        "million), which an English text can render as 'trillion'."),
+        "million), which an English text can render as 'trillion'.",
+    ),
     "alternative-reading": Rule(
-        "Another reasonable reading", "qualified",
+        "Another reasonable reading",
+        "qualified",
         "The figure holds on another reading the chapter names (a different count, the edge of "
-        "another printed figure's rounding); the note names it."),
+        "another printed figure's rounding); the note names it.",
+    ),
     "left-blank": Rule(
-        "Left blank in print", "qualified",
+        "Left blank in print",
+        "qualified",
         "The paper prints no figure where one is expected; the book adopts the most plausible "
-        "reading and says which."),
+        "reading and says which.",
+    ),
     "inferred": Rule(
-        "Rests on an inference or a plausibility check", "qualified",
+        "Rests on an inference or a plausibility check",
+        "qualified",
         "The check needs an inference of the book (how a source computed a figure, what a word "
         "meant) or a plausibility check (a ceiling or floor from general reasoning, not a bound "
         "the papers print); no status rests on these alone, so neither a match nor a gap found "
-        "only through one is final."),
+        "only through one is final.",
+    ),
     "outside-source": Rule(
-        "Needs an outside source", "external",
+        "Needs an outside source",
+        "external",
         "The figure can only be checked against a source outside the two papers; the papers' own "
-        "numbers give a cross-check or a plausibility check where they can."),
+        "numbers give a cross-check or a plausibility check where they can.",
+    ),
     "coincidence": Rule(
-        "A match of the book's choosing", "external",
+        "A match of the book's choosing",
+        "external",
         "The figure matches something in the papers only because the book chose what to count "
         "(the paper names nothing, or credits an outside source); the match is a cross-check, not "
-        "a reproduction."),
+        "a reproduction.",
+    ),
     "no-reading": Rule(
-        "No reasonable reading holds", "discrepant",
+        "No reasonable reading holds",
+        "discrepant",
         "Every reasonable reading fails: printed precision, a round-number reading, the qualifier "
-        "words, the papers' own definitions, exceptions and sources; the note gives the gap."),
+        "words, the papers' own definitions, exceptions and sources; the note gives the gap.",
+    ),
 }
 
 #: rules a :class:`Reading` may name (the others are decided by the checker itself)
-READING_RULES = ("component-rounding", "stated-exception", "round-number", "stated-definition",
-                 "base-year", "scale-word", "alternative-reading", "left-blank")
-EXTERNAL_RULES = tuple(r for r, v in RULES.items() if v.status == "external")
+READING_RULES = (
+    "component-rounding",
+    "stated-exception",
+    "round-number",
+    "stated-definition",
+    "base-year",
+    "scale-word",
+    "alternative-reading",
+    "left-blank",
+)
+EXTERNAL_RULES = tuple(
+    r for r, v in RULES.items() if v.status == "external"
+)
 
 #: how far a qualifier widens the rounding bounds, as a fraction of the cited value
 NEAR = 0.10
@@ -131,7 +169,9 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     b1, f1 = parse_unit(from_unit)
     b2, f2 = parse_unit(to_unit)
     if b1 != b2:
-        raise ValueError(f"cannot convert {from_unit!r} to {to_unit!r}: different base units")
+        raise ValueError(
+            f"cannot convert {from_unit!r} to {to_unit!r}: different base units"
+        )
     return value * f1 / f2
 
 
@@ -157,9 +197,16 @@ class Bounds:
         return self.lo - x if x <= self.lo else x - self.hi
 
     def __str__(self) -> str:
-        fmt = lambda v: "−∞" if v == -math.inf else "∞" if v == math.inf else _plain(v)
-        return (("[" if self.lo_closed else "(") + fmt(self.lo) + ", " + fmt(self.hi)
-                + ("]" if self.hi_closed else ")"))
+        fmt = lambda v: (  # noqa: E731
+            "−∞" if v == -math.inf else "∞" if v == math.inf else _plain(v)
+        )
+        return (
+            ("[" if self.lo_closed else "(")
+            + fmt(self.lo)
+            + ", "
+            + fmt(self.hi)
+            + ("]" if self.hi_closed else ")")
+        )
 
 
 def _half_step(printed: str) -> float:
@@ -188,7 +235,13 @@ def _round_half_step(printed: str) -> float:
     return 0.5 * 10.0 ** (len(text) - len(text.rstrip("0")))
 
 
-def bounds(qualifier: str, cited_value: str, cited_high: str = "", *, round_number: bool = False) -> Bounds:
+def bounds(
+    qualifier: str,
+    cited_value: str,
+    cited_high: str = "",
+    *,
+    round_number: bool = False,
+) -> Bounds:
     """The interval a recomputed value must fall in for the printed figure to hold.
 
     ``cited_value`` and ``cited_high`` are strings with the digits as printed. ``round_number=True``
@@ -208,7 +261,9 @@ def bounds(qualifier: str, cited_value: str, cited_high: str = "", *, round_numb
         "slightly_more_than": lambda: Bounds(v, v + near, False, True),
         "less_than": lambda: Bounds(-math.inf, v, True, False),
         "at_least": lambda: Bounds(v, math.inf, True, True),
-        "between": lambda: Bounds(v - h, float(cited_high) + step(cited_high), True, False),
+        "between": lambda: Bounds(
+            v - h, float(cited_high) + step(cited_high), True, False
+        ),
     }
     if qualifier not in rules:
         raise ValueError(f"unknown qualifier {qualifier!r}")
@@ -233,6 +288,7 @@ class Reading:
     rounded rows can be anything in a range); ``inferred=True`` when the reading rests on the
     book's own inference (rule 6: it can then give at most ``qualified``).
     """
+
     rule: str
     label: str
     value: float
@@ -242,33 +298,60 @@ class Reading:
 
     def __post_init__(self):
         if self.rule not in READING_RULES:
-            raise ValueError(f"reading {self.label!r}: rule {self.rule!r} is not a reading rule "
-                             f"(one of {', '.join(READING_RULES)})")
+            raise ValueError(
+                f"reading {self.label!r}: rule {self.rule!r} is not a reading rule "
+                f"(one of {', '.join(READING_RULES)})"
+            )
 
     def holds(self, b: Bounds) -> bool:
         if self.lo is None or self.hi is None:
             return self.value in b
-        return self.hi >= b.lo and self.lo <= b.hi and not (self.hi == b.lo and not b.lo_closed) \
+        return (
+            self.hi >= b.lo
+            and self.lo <= b.hi
+            and not (self.hi == b.lo and not b.lo_closed)
             and not (self.lo == b.hi and not b.hi_closed)
+        )
 
-    def scaled(self, conv) -> "Reading":
-        return Reading(self.rule, self.label, conv(self.value), self.inferred,
-                       None if self.lo is None else conv(self.lo), None if self.hi is None else conv(self.hi))
+    def scaled(self, conv) -> Reading:
+        return Reading(
+            self.rule,
+            self.label,
+            conv(self.value),
+            self.inferred,
+            None if self.lo is None else conv(self.lo),
+            None if self.hi is None else conv(self.hi),
+        )
 
     def record(self) -> dict:
-        return {"rule": self.rule, "label": self.label, "value": self.value, "inferred": self.inferred,
-                "lo": self.lo, "hi": self.hi}
+        return {
+            "rule": self.rule,
+            "label": self.label,
+            "value": self.value,
+            "inferred": self.inferred,
+            "lo": self.lo,
+            "hi": self.hi,
+        }
 
 
 def interval(printed: str) -> tuple[float, float]:
     """The values a printed figure can stand for: ``"5910"`` -> (5909.5, 5910.5)."""
-    v, h = float(str(printed).replace(",", "")), _half_step(str(printed).replace(",", ""))
+    v, h = (
+        float(str(printed).replace(",", "")),
+        _half_step(str(printed).replace(",", "")),
+    )
     return v - h, v + h
 
 
-def component_rounding(parts: Iterable[str], how: str = "sum", *, label: str = "",
-                       denominator: Iterable[str] | None = None, scale: float = 1.0,
-                       count: int | None = None) -> Reading:
+def component_rounding(
+    parts: Iterable[str],
+    how: str = "sum",
+    *,
+    label: str = "",
+    denominator: Iterable[str] | None = None,
+    scale: float = 1.0,
+    count: int | None = None,
+) -> Reading:
     """Rule ``component-rounding``: what a total (``how="sum"``), an average (``"mean"``, over
     ``count`` or the number of parts) or a share (``"share"``: sum of ``parts`` over sum of
     ``denominator``, times ``scale``) of printed, already-rounded rows can be.
@@ -291,17 +374,26 @@ def component_rounding(parts: Iterable[str], how: str = "sum", *, label: str = "
     elif how == "share":
         den = [str(p) for p in (denominator or [])]
         if not den:
-            raise ValueError("a share needs the printed rows of its denominator")
+            raise ValueError(
+                "a share needs the printed rows of its denominator"
+            )
         divs = [interval(p) for p in den]
         dv = sum(float(p.replace(",", "")) for p in den)
         dlo, dhi = sum(a for a, _ in divs), sum(b for _, b in divs)
         if dlo <= 0 or lo < 0:
             raise ValueError("a share needs positive rows")
-        value, lo, hi = scale * value / dv, scale * lo / dhi, scale * hi / dlo
+        value, lo, hi = (
+            scale * value / dv,
+            scale * lo / dhi,
+            scale * hi / dlo,
+        )
         what = "the share computed from printed rows"
     else:
         raise ValueError(f"unknown how={how!r} (sum, mean, share)")
-    text = label or f"{what}, each rounded in print (any values they round from: {_plain(lo)} to {_plain(hi)})"
+    text = (
+        label
+        or f"{what}, each rounded in print (any values they round from: {_plain(lo)} to {_plain(hi)})"
+    )
     return Reading("component-rounding", text, value, False, lo, hi)
 
 
@@ -311,7 +403,10 @@ def _as_readings(readings) -> list[Reading]:
     if not readings:
         return []
     if isinstance(readings, dict):
-        return [Reading("alternative-reading", k, float(v)) for k, v in readings.items()]
+        return [
+            Reading("alternative-reading", k, float(v))
+            for k, v in readings.items()
+        ]
     out = []
     for r in readings:
         if not isinstance(r, Reading):
@@ -337,8 +432,14 @@ class Result:
     plausibility: str = ""
 
     def __post_init__(self):
-        if self.rule and RULES[self.rule].status != self.status and self.rule != "inferred":
-            raise AssertionError(f"{self.id}: rule {self.rule} gives {RULES[self.rule].status}, not {self.status}")
+        if (
+            self.rule
+            and RULES[self.rule].status != self.status
+            and self.rule != "inferred"
+        ):
+            raise AssertionError(
+                f"{self.id}: rule {self.rule} gives {RULES[self.rule].status}, not {self.status}"
+            )
 
     def record(self) -> dict:
         return asdict(self)
@@ -355,21 +456,35 @@ def _percent(p: float) -> str:
     (``0.076%``), never with an exponent."""
     if p >= 1:
         return f"{p:,.0f}%"
-    return f"{p:.{max(0, 1 - math.floor(math.log10(p)))}f}%" if p > 0 else "0%"
+    return (
+        f"{p:.{max(0, 1 - math.floor(math.log10(p)))}f}%" if p > 0 else "0%"
+    )
 
 
 def _round_applies(row: dict) -> bool:
     """Rule ``round-number`` applies to round figures in prose, not to table cells, ranks, years or
     a count the paper itself spells out item by item (``count-vs-list``)."""
-    if row.get("kind") in ("table-arithmetic", "count-vs-list") or row.get("unit") in ("rank", "year", "years"):
+    if row.get("kind") in ("table-arithmetic", "count-vs-list") or row.get(
+        "unit"
+    ) in ("rank", "year", "years"):
         return False
-    vals = [row["cited_value"]] + ([row["cited_high"]] if row.get("cited_high") else [])
+    vals = [row["cited_value"]] + (
+        [row["cited_high"]] if row.get("cited_high") else []
+    )
     return any(is_round(v) for v in vals)
 
 
-def evaluate(row: dict, value, *, unit: str | None = None, readings=None, note: str = "",
-             inferred: bool | str = False, round_number: bool | None = None,
-             plausibility: str = "") -> Result:
+def evaluate(
+    row: dict,
+    value,
+    *,
+    unit: str | None = None,
+    readings=None,
+    note: str = "",
+    inferred: bool | str = False,
+    round_number: bool | None = None,
+    plausibility: str = "",
+) -> Result:
     """Status of one claim (``row`` is its ledger row) given the recomputed ``value``.
 
     Pure function. ``value`` and the readings are in ``unit`` (default: the row's unit) and are
@@ -392,50 +507,118 @@ def evaluate(row: dict, value, *, unit: str | None = None, readings=None, note: 
     and a gap found only through an inferred value is ``qualified`` (rule ``inferred``).
     """
     cid, row_unit = row["id"], row["unit"]
-    conv = (lambda x: _num(x)) if unit is None else (lambda x: convert(_num(x), unit, row_unit))
+    conv = (
+        (lambda x: _num(x))
+        if unit is None
+        else (lambda x: convert(_num(x), unit, row_unit))
+    )
     val = conv(value) if value is not None else None
     alts = [r.scaled(conv) for r in _as_readings(readings)]
     recs = [r.record() for r in alts]
     printed = row.get("cited_value") or None
-    f = lambda x: fmt_number(x, printed)
+    f = lambda x: fmt_number(x, printed)  # noqa: E731
     why = inferred if isinstance(inferred, str) else "the book's inference"
     if row["qualifier"] == "blank":
         if not alts:
-            raise ValueError(f"{cid}: a blank figure needs readings= (what it most plausibly was)")
+            raise ValueError(
+                f"{cid}: a blank figure needs readings= (what it most plausibly was)"
+            )
         first = alts[0]
-        return Result(cid, "qualified", val, row_unit, "", first.label,
-                      _join(f"left blank in print; the book adopts the reading: {first.label}", note),
-                      recs, "left-blank", None, bool(inferred) or first.inferred)
+        return Result(
+            cid,
+            "qualified",
+            val,
+            row_unit,
+            "",
+            first.label,
+            _join(
+                f"left blank in print; the book adopts the reading: {first.label}",
+                note,
+            ),
+            recs,
+            "left-blank",
+            None,
+            bool(inferred) or first.inferred,
+        )
     if val is None:
-        raise ValueError(f"{cid}: check() needs a value; use external() for outside figures")
-    b = bounds(row["qualifier"], row["cited_value"], row.get("cited_high", ""))
+        raise ValueError(
+            f"{cid}: check() needs a value; use external() for outside figures"
+        )
+    b = bounds(
+        row["qualifier"], row["cited_value"], row.get("cited_high", "")
+    )
     rnd = _round_applies(row) if round_number is None else round_number
-    rb = bounds(row["qualifier"], row["cited_value"], row.get("cited_high", ""), round_number=True) if rnd else None
+    rb = (
+        bounds(
+            row["qualifier"],
+            row["cited_value"],
+            row.get("cited_high", ""),
+            round_number=True,
+        )
+        if rnd
+        else None
+    )
     if rb is not None and (rb.lo, rb.hi) == (b.lo, b.hi):
         rb = None
     if plausibility:
-        return _plausible(row, val, b, rb, alts, recs, note, plausibility, f)
+        return _plausible(
+            row, val, b, rb, alts, recs, note, plausibility, f
+        )
 
     def result(status, rule, reading="", text="", bnds=b, inf=False):
-        return Result(cid, status, val, row_unit, str(bnds), reading, _join(text, note), recs, rule, None, inf)
+        return Result(
+            cid,
+            status,
+            val,
+            row_unit,
+            str(bnds),
+            reading,
+            _join(text, note),
+            recs,
+            rule,
+            None,
+            inf,
+        )
 
     # 1. the plain reading at the printed precision
     if val in b:
         if inferred:
-            return result("qualified", "inferred", "", f"holds on {why}, which the papers do not state", inf=True)
+            return result(
+                "qualified",
+                "inferred",
+                "",
+                f"holds on {why}, which the papers do not state",
+                inf=True,
+            )
         return result("reproduced", "printed-precision")
     # 2. readings that reproduce (rows rounded before summing; the paper's own exceptions)
     for r in alts:
-        if RULES[r.rule].status == "reproduced" and not r.inferred and not inferred and r.holds(b):
-            return result("reproduced", r.rule, r.label,
-                          f"holds on {r.label}" + ("" if r.lo is not None else f" (gives {f(r.value)})")
-                          + f"; the plain figure {f(val)} lies outside {b}")
+        if (
+            RULES[r.rule].status == "reproduced"
+            and not r.inferred
+            and not inferred
+            and r.holds(b)
+        ):
+            return result(
+                "reproduced",
+                r.rule,
+                r.label,
+                f"holds on {r.label}"
+                + ("" if r.lo is not None else f" (gives {f(r.value)})")
+                + f"; the plain figure {f(val)} lies outside {b}",
+            )
     # 3. the round-number reading of the plain value
     if rb is not None and val in rb:
         infer = f"; it also rests on {why}" if inferred else ""
-        return result("qualified", "round-number", "round number",
-                      f"holds when the round figure is read to its last non-zero digit {rb}; "
-                      f"strictly {b}, which {f(val)} misses{infer}", rb, bool(inferred))
+        return result(
+            "qualified",
+            "round-number",
+            "round number",
+            f"holds when the round figure is read to its last non-zero digit {rb}; "
+            f"strictly {b}, which {f(val)} misses{infer}",
+            rb,
+            bool(inferred),
+        )
     # 4. qualified readings (and reproducing readings that rest on an inference, capped)
     for r in alts:
         if r.holds(b):
@@ -444,70 +627,167 @@ def evaluate(row: dict, value, *, unit: str | None = None, readings=None, note: 
             if capped and not inf:
                 continue
             gives = "" if r.lo is not None else f" (gives {f(r.value)})"
-            infer = f"; the reading rests on {why if inferred else 'the book' + chr(39) + 's inference'}" if inf else ""
-            return result("qualified", "inferred" if capped else r.rule, r.label,
-                          f"holds only on the reading: {r.label}{gives}; the plain reading gives {f(val)}{infer}",
-                          inf=inf)
+            infer = (
+                f"; the reading rests on {why if inferred else 'the book' + chr(39) + 's inference'}"
+                if inf
+                else ""
+            )
+            return result(
+                "qualified",
+                "inferred" if capped else r.rule,
+                r.label,
+                f"holds only on the reading: {r.label}{gives}; the plain reading gives {f(val)}{infer}",
+                inf=inf,
+            )
     # 5. readings at a round number's precision
     if rb is not None:
         for r in alts:
             if r.holds(rb):
-                return result("qualified", "round-number", r.label,
-                              f"holds only as a round number {rb} and on the reading: {r.label} "
-                              f"(gives {f(r.value)}); the plain reading gives {f(val)}", rb,
-                              r.inferred or bool(inferred))
+                return result(
+                    "qualified",
+                    "round-number",
+                    r.label,
+                    f"holds only as a round number {rb} and on the reading: {r.label} "
+                    f"(gives {f(r.value)}); the plain reading gives {f(val)}",
+                    rb,
+                    r.inferred or bool(inferred),
+                )
     gap = b.distance(val)
     ref = float(row["cited_value"])
-    rel = f" ({_percent(100 * gap / abs(ref))} of the cited figure)" if ref else ""
+    rel = (
+        f" ({_percent(100 * gap / abs(ref))} of the cited figure)"
+        if ref
+        else ""
+    )
     side = "below" if val < b.lo else "above"
-    gap_text = (f"computed {quantity(val, row_unit, printed)} lies {quantity(gap, row_unit, printed)} {side} "
-                f"the cited bounds {b}{rel}")
+    gap_text = (
+        f"computed {quantity(val, row_unit, printed)} lies {quantity(gap, row_unit, printed)} {side} "
+        f"the cited bounds {b}{rel}"
+    )
     if rb is not None:
         gap_text += f", and outside {rb} even read as a round number"
     if alts:
         gap_text += "; no reading holds: " + ", ".join(
-            f"{r.label} ({f(r.value)})" if r.lo is None else r.label for r in alts)
+            f"{r.label} ({f(r.value)})" if r.lo is None else r.label
+            for r in alts
+        )
     if inferred:
-        return result("qualified", "inferred", "",
-                      f"{gap_text}; the gap rests on {why}, so the book does not call it a discrepancy", inf=True)
+        return result(
+            "qualified",
+            "inferred",
+            "",
+            f"{gap_text}; the gap rests on {why}, so the book does not call it a discrepancy",
+            inf=True,
+        )
     return result("discrepant", "no-reading", "", gap_text)
 
 
 def _plausible(row, val, b, rb, alts, recs, note, kind, f) -> Result:
     """Rule 6 for plausibility checks: a ceiling or floor is not a bound (see :func:`evaluate`)."""
     if kind not in ("ceiling", "floor"):
-        raise ValueError(f"{row['id']}: plausibility must be 'ceiling' or 'floor', not {kind!r}")
+        raise ValueError(
+            f"{row['id']}: plausibility must be 'ceiling' or 'floor', not {kind!r}"
+        )
     cid, unit = row["id"], row["unit"]
     word = "at most" if kind == "ceiling" else "at least"
-    ok = (lambda x, bb: bb.lo <= x) if kind == "ceiling" else (lambda x, bb: bb.hi >= x)
+    ok = (
+        (lambda x, bb: bb.lo <= x)
+        if kind == "ceiling"
+        else (lambda x, bb: bb.hi >= x)
+    )
     check_text = f"plausibility check (not a bound): by the book's reasoning the figure is {word} {quantity(val, unit, row.get('cited_value') or None)}"
     if ok(val, b):
-        return Result(cid, "external", None, unit, str(b), "", _join(
-            f"{check_text}, and the printed figure passes it; only an outside source can reproduce it", note),
-            recs, "outside-source", val, False, kind)
+        return Result(
+            cid,
+            "external",
+            None,
+            unit,
+            str(b),
+            "",
+            _join(
+                f"{check_text}, and the printed figure passes it; only an outside source can reproduce it",
+                note,
+            ),
+            recs,
+            "outside-source",
+            val,
+            False,
+            kind,
+        )
     for r in alts:
         if RULES[r.rule].status == "qualified" and ok(r.value, b):
-            return Result(cid, "qualified", val, unit, str(b), r.label, _join(
-                f"{check_text}; the printed figure fails it as printed but passes on the reading: "
-                f"{r.label}", note),
-                recs, r.rule, None, r.inferred, kind)
-    return Result(cid, "qualified", val, unit, str(b), "", _join(
-        f"{check_text}; the printed figure fails it on every reading, but a plausibility check "
-        f"cannot make a figure discrepant", note), recs, "inferred", None, True, kind)
+            return Result(
+                cid,
+                "qualified",
+                val,
+                unit,
+                str(b),
+                r.label,
+                _join(
+                    f"{check_text}; the printed figure fails it as printed but passes on the reading: "
+                    f"{r.label}",
+                    note,
+                ),
+                recs,
+                r.rule,
+                None,
+                r.inferred,
+                kind,
+            )
+    return Result(
+        cid,
+        "qualified",
+        val,
+        unit,
+        str(b),
+        "",
+        _join(
+            f"{check_text}; the printed figure fails it on every reading, but a plausibility check "
+            f"cannot make a figure discrepant",
+            note,
+        ),
+        recs,
+        "inferred",
+        None,
+        True,
+        kind,
+    )
 
 
-def external_result(row: dict, *, note: str, implied=None, implied_unit: str | None = None,
-                    rule: str = "outside-source") -> Result:
+def external_result(
+    row: dict,
+    *,
+    note: str,
+    implied=None,
+    implied_unit: str | None = None,
+    rule: str = "outside-source",
+) -> Result:
     """The record of a claim only an outside source can decide (rule ``outside-source``) or that
     matches the papers only through the book's own choice of what to count (``coincidence``).
     ``implied`` is the number the papers imply, if any (in ``implied_unit``, default the row's)."""
     if rule not in EXTERNAL_RULES:
-        raise ValueError(f"{row['id']}: external rule must be one of {EXTERNAL_RULES}, not {rule!r}")
+        raise ValueError(
+            f"{row['id']}: external rule must be one of {EXTERNAL_RULES}, not {rule!r}"
+        )
     if not note.strip():
-        raise ValueError(f"{row['id']}: external() needs a note naming the source and the cross-check")
-    return Result(row["id"], "external", None, implied_unit or row["unit"], "", "", note.strip(), [], rule,
-                  None if implied is None else _num(implied))
+        raise ValueError(
+            f"{row['id']}: external() needs a note naming the source and the cross-check"
+        )
+    return Result(
+        row["id"],
+        "external",
+        None,
+        implied_unit or row["unit"],
+        "",
+        "",
+        note.strip(),
+        [],
+        rule,
+        None if implied is None else _num(implied),
+    )
 
 
 def _join(*parts: str) -> str:
-    return "; ".join(p.strip().rstrip(";").strip() for p in parts if p and p.strip())
+    return "; ".join(
+        p.strip().rstrip(";").strip() for p in parts if p and p.strip()
+    )

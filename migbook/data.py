@@ -3,15 +3,22 @@
 Every table is validated against ``data/datapackage.json`` before it is used; a malformed file
 raises :class:`DataError` whose message names the file, the line and the column.
 """
+
 from __future__ import annotations
 
 import csv
 import json
 import os
-from functools import lru_cache
+import re
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if (
+    TYPE_CHECKING
+):  # imported where used: the build's Sphinx process rarely needs it
+    import pandas as pd
+
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,10 +33,44 @@ class DataError(ValueError):
 
     def __init__(self, problems: list[str]):
         self.problems = problems
-        head = f"{len(problems)} problem(s) in data/:\n  " + "\n  ".join(problems[:40])
+        head = f"{len(problems)} problem(s) in data/:\n  " + "\n  ".join(
+            problems[:40]
+        )
         if len(problems) > 40:
             head += f"\n  ... and {len(problems) - 40} more"
         super().__init__(head)
+
+
+#: how to record the stats of data files after an intended edit
+STATS_COMMAND = "make stats (python -m migbook.validate --update-stats)"
+#: frictionless errors that compare a file with the stats recorded for it
+STATS_ERRORS = ("hash-count", "byte-count", "row-count")
+
+
+def _expected_actual(note: str) -> tuple[str, str]:
+    m = re.search(
+        r'expected is "([^"]*)" and actual is "([^"]*)"', note or ""
+    )
+    return (m.group(1), m.group(2)) if m else ("?", "?")
+
+
+def _describe_stats(path: str, err) -> str:
+    """A file no longer matches the row count, size or hash recorded for it."""
+    exp, act = _expected_actual(err.note)
+    rec = "data/datapackage.json records"
+    if err.type == "row-count":
+        change = (
+            "deleted" if act.isdigit() and int(act) < int(exp) else "added"
+        )
+        what = f"has {act} data rows but {rec} {exp} (a row {change}?)"
+    elif err.type == "byte-count":
+        what = f"is {act} bytes long but {rec} {exp}"
+    else:
+        what = (
+            f"content differs from what {rec} (sha256 {act[:12]}…"
+            f" instead of {exp[:12]}…): a cell altered, added or deleted?"
+        )
+    return f"{path}: {what} [{err.type}]"
 
 
 def _describe(path: str, err) -> str:
@@ -41,7 +82,10 @@ def _describe(path: str, err) -> str:
     where = [path]
     if row:
         where.append(f"line {row}")
-    elif err.type.endswith("label") or err.type in ("blank-header", "duplicate-label"):
+    elif err.type.endswith("label") or err.type in (
+        "blank-header",
+        "duplicate-label",
+    ):
         where.append("line 1 (header)")
     if field:
         where.append(f"column '{field}'")
@@ -52,7 +96,11 @@ def _describe(path: str, err) -> str:
     cell = getattr(err, "cell", None)
     what = {
         "type-error": f"value {cell!r} is not of the column's type"
-                      + (" (thousands separators are not allowed)" if cell and "," in str(cell) else ""),
+        + (
+            " (thousands separators are not allowed)"
+            if cell and "," in str(cell)
+            else ""
+        ),
         "primary-key": "duplicated or missing key",
         "extra-label": f"unexpected extra column {label!r}",
         "incorrect-label": f"column is named {label!r} but the schema expects {field!r}",
@@ -72,29 +120,120 @@ def _descriptor(folder: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise DataError([f"data/datapackage.json: cannot be read: {exc}"]) from exc
+        raise DataError(
+            [f"data/datapackage.json: cannot be read: {exc}"]
+        ) from exc
 
 
 def _ledger_rules(folder: Path, desc: dict) -> list[str]:
     """Cross-column rules of the claims ledger that a table schema cannot state."""
-    res = next((r for r in desc["resources"] if r["name"] == "claims"), None)
+    res = next(
+        (r for r in desc["resources"] if r["name"] == "claims"), None
+    )
     if res is None:
         return []
     path = folder / res["path"]
     problems = []
     with path.open(encoding="utf-8", newline="") as fh:
         for line, row in enumerate(csv.DictReader(fh), start=2):
-            q, v, hi = row.get("qualifier", ""), row.get("cited_value", ""), row.get("cited_high", "")
+            q, v, hi = (
+                row.get("qualifier", ""),
+                row.get("cited_value", ""),
+                row.get("cited_high", ""),
+            )
             at = f"data/{res['path']}, line {line}"
             if q == "blank" and v:
-                problems.append(f"{at}, column 'cited_value': must be empty for qualifier 'blank'")
+                problems.append(
+                    f"{at}, column 'cited_value': must be empty for qualifier 'blank'"
+                )
             if q != "blank" and not v:
-                problems.append(f"{at}, column 'cited_value': required unless qualifier is 'blank'")
+                problems.append(
+                    f"{at}, column 'cited_value': required unless qualifier is 'blank'"
+                )
             if q == "between" and not hi:
-                problems.append(f"{at}, column 'cited_high': required for qualifier 'between'")
+                problems.append(
+                    f"{at}, column 'cited_high': required for qualifier 'between'"
+                )
             if q != "between" and hi:
-                problems.append(f"{at}, column 'cited_high': only allowed with qualifier 'between'")
+                problems.append(
+                    f"{at}, column 'cited_high': only allowed with qualifier 'between'"
+                )
     return problems
+
+
+def _toc_pages(book: Path) -> set[str] | None:
+    """Docnames listed in ``_toc.yml`` (root, files), or None if the book has none."""
+    import yaml
+
+    toc = book / "_toc.yml"
+    if not toc.exists():
+        return None
+    pages: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if isinstance(node.get(key), str):
+                    pages.add(node[key].removesuffix(".md"))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(yaml.safe_load(toc.read_text(encoding="utf-8")))
+    return pages
+
+
+def _ledger_chapters(folder: Path, desc: dict) -> list[str]:
+    """Every ledger row names a page of the table of contents as its chapter."""
+    res = next(
+        (r for r in desc["resources"] if r["name"] == "claims"), None
+    )
+    pages = _toc_pages(ROOT)
+    if res is None or pages is None:
+        return []
+    problems = []
+    with (folder / res["path"]).open(encoding="utf-8", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            chapter = row.get("chapter", "")
+            if chapter and chapter not in pages:
+                problems.append(
+                    f"data/{res['path']}, line {line}, column 'chapter': "
+                    f"{chapter!r} is not a page of the table of contents"
+                    " (_toc.yml)"
+                )
+    return problems
+
+
+def file_stats(folder: Path, path: str) -> dict:
+    """Frictionless stats of one data file: sha256, bytes, rows."""
+    from frictionless import Resource, system
+
+    with system.use_context(trusted=True):
+        res = Resource(path, basepath=str(folder))
+        res.infer(stats=True)
+    s = res.stats
+    return {"sha256": s.sha256, "bytes": s.bytes, "rows": s.rows}
+
+
+def update_stats(folder: Path | str | None = None) -> list[str]:
+    """Record each resource's current stats in datapackage.json (after an
+    intended edit of data/); return the names of the resources that changed."""
+    folder = Path(folder) if folder else data_dir()
+    desc = _descriptor(folder)
+    changed = []
+    for res in desc["resources"]:
+        stats = file_stats(folder, res["path"])
+        if res.get("stats") != stats:
+            res["stats"] = stats
+            changed.append(res["name"])
+    if changed:
+        (folder / "datapackage.json").write_text(
+            json.dumps(desc, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+    _validated.cache_clear()
+    return changed
 
 
 def validate_package(folder: Path | str | None = None) -> None:
@@ -104,16 +243,37 @@ def validate_package(folder: Path | str | None = None) -> None:
     folder = Path(folder) if folder else data_dir()
     desc = _descriptor(folder)
     listed = {r["path"] for r in desc["resources"]}
-    problems = [f"data/{p.name}: not described in data/datapackage.json"
-                for p in sorted(folder.glob("*.csv")) if p.name not in listed]
+    problems = [
+        f"data/{p.name}: not described in data/datapackage.json"
+        for p in sorted(folder.glob("*.csv"))
+        if p.name not in listed
+    ]
     with system.use_context(trusted=True):
         report = Package(desc, basepath=str(folder)).validate()
+    stats = [  # files that differ from their recorded stats, or have none
+        f"data/{r['path']}: no row count and hash recorded in"
+        " data/datapackage.json"
+        for r in desc["resources"]
+        if not r.get("stats")
+    ]
     for task in report.tasks:
         path = f"data/{Path(task.place).name}"
-        problems += [_describe(path, e) for e in task.errors]
-    problems += [f"data/datapackage.json: {e.message}" for e in report.errors]
+        for e in task.errors:
+            if e.type in STATS_ERRORS:
+                stats.append(_describe_stats(path, e))
+            else:
+                problems.append(_describe(path, e))
+    problems += [
+        f"data/datapackage.json: {e.message}" for e in report.errors
+    ]
     if not problems:
         problems += _ledger_rules(folder, desc)
+        problems += _ledger_chapters(folder, desc)
+    if stats:
+        problems += stats + [
+            "If the change is intended (or the file is new), record it with "
+            + STATS_COMMAND
+        ]
     if problems:
         raise DataError(problems)
 
@@ -134,7 +294,7 @@ def data_digest(folder: Path | str | None = None) -> str:
 VALIDATED_ENV = "MIGBOOK_VALIDATED"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validated(folder: str) -> dict:
     """Validate once per process; skipped inside a build that already validated these exact bytes."""
     if os.environ.get(VALIDATED_ENV) != data_digest(folder):
@@ -151,7 +311,12 @@ def resource_meta(name: str) -> dict:
     raise KeyError(f"no table {name!r} in data/datapackage.json")
 
 
-_DTYPES = {"integer": "int64", "number": "float64", "string": "string", "boolean": "boolean"}
+_DTYPES = {
+    "integer": "int64",
+    "number": "float64",
+    "string": "string",
+    "boolean": "boolean",
+}
 
 
 def load(name: str, *, index: bool = True) -> pd.DataFrame:
@@ -159,16 +324,25 @@ def load(name: str, *, index: bool = True) -> pd.DataFrame:
 
     The primary key becomes the index unless ``index=False``.
     """
+    import pandas as pd
+
     meta = resource_meta(name)
     fields = meta["schema"]["fields"]
-    df = pd.read_csv(data_dir() / meta["path"], dtype=str, keep_default_na=False)
+    df = pd.read_csv(
+        data_dir() / meta["path"], dtype=str, keep_default_na=False
+    )
     for f in fields:
         kind = f.get("type", "string")
         if kind == "string":
             df[f["name"]] = df[f["name"]].astype("string")
         else:
-            df[f["name"]] = pd.to_numeric(df[f["name"]].replace("", None)).astype(
-                _DTYPES.get(kind, "float64") if kind != "integer" or (df[f["name"]] != "").all() else "Int64")
+            df[f["name"]] = pd.to_numeric(
+                df[f["name"]].replace("", None)
+            ).astype(
+                _DTYPES.get(kind, "float64")
+                if kind != "integer" or (df[f["name"]] != "").all()
+                else "Int64"
+            )
     key = meta["schema"].get("primaryKey")
     if index and key:
         df = df.set_index(key if len(key) > 1 else key[0])
@@ -179,5 +353,15 @@ def load(name: str, *, index: bool = True) -> pd.DataFrame:
 def ledger() -> pd.DataFrame:
     """The claims ledger (cited side of every claim), indexed by claim id, all text as printed."""
     meta = resource_meta("claims")
-    df = pd.read_csv(data_dir() / meta["path"], dtype=str, keep_default_na=False)
+    path = data_dir() / meta["path"]
+    st = path.stat()
+    # a chapter asks for it once per claim: read the file once per version of it
+    return _read_ledger(str(path), st.st_mtime_ns, st.st_size).copy()
+
+
+@lru_cache(maxsize=4)
+def _read_ledger(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    import pandas as pd
+
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
     return df.set_index("id")

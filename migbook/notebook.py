@@ -3,11 +3,18 @@
 This is the only module of the checker that displays or glues anything; the judging itself is
 :func:`migbook.claims.evaluate` (pure) and the badge markup :func:`migbook.render.badge_html`.
 """
+
 from __future__ import annotations
 
 import json
 
-from migbook.claims import Reading, Result, component_rounding, evaluate, external_result
+from migbook.claims import (
+    Reading,
+    Result,
+    component_rounding,
+    evaluate,
+    external_result,
+)
 from migbook.render import badge_html
 
 _checked: set[str] = set()
@@ -29,7 +36,11 @@ class _Record:
         self.rec = rec
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/plain": json.dumps(self.rec, ensure_ascii=False, sort_keys=True)}
+        return {
+            "text/plain": json.dumps(
+                self.rec, ensure_ascii=False, sort_keys=True
+            )
+        }
 
 
 def _publish(result: Result, row: dict) -> None:
@@ -41,9 +52,15 @@ def _publish(result: Result, row: dict) -> None:
     from myst_nb import glue
 
     if result.id in _checked:
-        raise RuntimeError(f"claim {result.id!r} is checked twice in this notebook")
+        raise RuntimeError(
+            f"claim {result.id!r} is checked twice in this notebook"
+        )
     _checked.add(result.id)
-    number = result.computed_value if result.computed_value is not None else result.implied_value
+    number = (
+        result.computed_value
+        if result.computed_value is not None
+        else result.implied_value
+    )
     if number is not None:
         glue(result.id, float(number), display=False)
     glue(f"rec-{result.id}", _Record(result.record()), display=False)
@@ -57,17 +74,32 @@ def _note(row: dict, clause: str, *, source: bool = False) -> str:
     credit = ""
     if source:
         src = row.get("source", "").strip()
-        credit = "no source credited" if src == "none credited" else f"credited to {src}"
+        credit = (
+            "no source credited"
+            if src == "none credited"
+            else f"credited to {src}"
+        )
     text = ""
     for part in (credit, row.get("note", ""), clause):
         part = part.strip().rstrip(";.").strip()
-        if part:   # a part that starts a sentence follows a full stop
-            text += (". " if part[0].isupper() else "; ") * bool(text) + part
+        if part:  # a part that starts a sentence follows a full stop
+            text += (". " if part[0].isupper() else "; ") * bool(
+                text
+            ) + part
     return text
 
 
-def check(claim_id: str, value, *, unit: str | None = None, readings=None, note: str = "",
-          inferred: bool | str = False, round_number: bool | None = None, plausibility: str = "") -> None:
+def check(
+    claim_id: str,
+    value,
+    *,
+    unit: str | None = None,
+    readings=None,
+    note: str = "",
+    inferred: bool | str = False,
+    round_number: bool | None = None,
+    plausibility: str = "",
+) -> None:
     """Check a claim against the papers' own numbers; show the badge and glue the result.
 
     ``readings``: a list of :class:`migbook.claims.Reading` (alternative readings, each naming its
@@ -76,13 +108,27 @@ def check(claim_id: str, value, *, unit: str | None = None, readings=None, note:
     not a recomputation; ``note``: only what the chapter computes (the fixed words are the
     ledger's ``note``). See :func:`migbook.claims.evaluate`."""
     row = _row(claim_id)
-    result = evaluate(row, value, unit=unit, readings=readings, note=_note(row, note), inferred=inferred,
-                      round_number=round_number, plausibility=plausibility)
+    result = evaluate(
+        row,
+        value,
+        unit=unit,
+        readings=readings,
+        note=_note(row, note),
+        inferred=inferred,
+        round_number=round_number,
+        plausibility=plausibility,
+    )
     _publish(result, row)
 
 
-def external(claim_id: str, *, note: str = "", implied=None, implied_unit: str | None = None,
-             rule: str = "outside-source") -> None:
+def external(
+    claim_id: str,
+    *,
+    note: str = "",
+    implied=None,
+    implied_unit: str | None = None,
+    rule: str = "outside-source",
+) -> None:
     """Record a claim that needs a source outside the papers (``rule="outside-source"``) or that
     matches them only because the book chose what to count (``rule="coincidence"``).
 
@@ -91,7 +137,16 @@ def external(claim_id: str, *, note: str = "", implied=None, implied_unit: str |
     ``note`` adds what the chapter computes to the ledger's ``note`` and credited ``source``."""
     row = _row(claim_id)
     full = _note(row, note, source=True)
-    _publish(external_result(row, note=full, implied=implied, implied_unit=implied_unit, rule=rule), row)
+    _publish(
+        external_result(
+            row,
+            note=full,
+            implied=implied,
+            implied_unit=implied_unit,
+            rule=rule,
+        ),
+        row,
+    )
 
 
 def cited(claim_id: str, high: bool = False) -> float:
@@ -100,7 +155,9 @@ def cited(claim_id: str, high: bool = False) -> float:
     row = _row(claim_id)
     column = "cited_high" if high else "cited_value"
     if not row[column]:
-        raise ValueError(f"{claim_id}: no {column} (left blank in print, or not a range)")
+        raise ValueError(
+            f"{claim_id}: no {column} (left blank in print, or not a range)"
+        )
     return float(row[column])
 
 
@@ -116,7 +173,9 @@ def glue_cited(chapter: str) -> None:
     from migbook.data import ledger
 
     led = ledger()
-    for cid, row in led[(led["chapter"] == chapter) & (led["cited_value"] != "")].iterrows():
+    for cid, row in led[
+        (led["chapter"] == chapter) & (led["cited_value"] != "")
+    ].iterrows():
         glue_value(f"cited-{cid}", float(row["cited_value"]))
 
 
@@ -138,5 +197,14 @@ def glue_values(values=None, /, **named) -> None:
         glue_value(name, value)
 
 
-__all__ = ["check", "external", "cited", "cited_text", "glue_cited", "glue_value", "glue_values", "Reading",
-           "component_rounding"]
+__all__ = [
+    "check",
+    "external",
+    "cited",
+    "cited_text",
+    "glue_cited",
+    "glue_value",
+    "glue_values",
+    "Reading",
+    "component_rounding",
+]

@@ -20,6 +20,7 @@ as raw markup. The functions here, all pure, write them out as text:
 :func:`book_settings` reads the addresses from ``_config.yml`` and the bibliography from
 ``book/references.bib`` (set once there, never retyped here).
 """
+
 from __future__ import annotations
 
 import functools
@@ -32,7 +33,8 @@ BUNDLE_NAME = "migbook-reproduction.zip"
 ROLE_RE = re.compile(r"\{(?P<role>[a-z][\w:+-]*)\}`(?P<body>[^`]*)`")
 FIG_DIRECTIVE_RE = re.compile(
     r"^(?P<fence>:{3,}|`{3,})\{(?P<kind>glue:figure|glue|figure)\}[ \t]*(?P<arg>[^\n]*)\n(?P<content>.*?)^(?P=fence)[ \t]*$\n?",
-    re.M | re.S)
+    re.M | re.S,
+)
 NAME_OPTION_RE = re.compile(r"^:name:[ \t]*(\S+)[ \t]*$", re.M)
 OPTION_RE = re.compile(r"^:[\w-]+:.*$\n?", re.M)
 ATTACHMENT_RE = re.compile(r"\A\s*!\[[^\]]*\]\(attachment:[^)]+\)\n?")
@@ -41,7 +43,7 @@ ATTACHMENT_RE = re.compile(r"\A\s*!\[[^\]]*\]\(attachment:[^)]+\)\n?")
 FIGURE_NUMBERS: dict[str, dict[str, str]] = {}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def book_settings(root: Path = ROOT) -> dict:
     """Site address, repository and citation labels, read from ``_config.yml`` and the .bib files."""
     import yaml
@@ -49,11 +51,15 @@ def book_settings(root: Path = ROOT) -> dict:
     cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     labels = {}
     for bib in cfg.get("bibtex_bibfiles", []):
-        labels.update(citation_labels((root / bib).read_text(encoding="utf-8")))
-    return {"title": cfg.get("title", ""),
-            "site_url": (cfg.get("html") or {}).get("baseurl", ""),
-            "repository_url": (cfg.get("repository") or {}).get("url", ""),
-            "citations": labels}
+        labels.update(
+            citation_labels((root / bib).read_text(encoding="utf-8"))
+        )
+    return {
+        "title": cfg.get("title", ""),
+        "site_url": (cfg.get("html") or {}).get("baseurl", ""),
+        "repository_url": (cfg.get("repository") or {}).get("url", ""),
+        "citations": labels,
+    }
 
 
 def citation_labels(bibtex: str) -> dict[str, str]:
@@ -62,10 +68,24 @@ def citation_labels(bibtex: str) -> dict[str, str]:
 
     out = {}
     for key, entry in parse_string(bibtex, "bibtex").entries.items():
-        people = entry.persons.get("author") or entry.persons.get("editor") or []
-        names = [" ".join(p.last_names).replace("{", "").replace("}", "") for p in people]
-        who = names[0] if len(names) == 1 else (f"{names[0]} and {names[1]}" if len(names) == 2
-                                                 else f"{names[0]} et al." if names else key)
+        people = (
+            entry.persons.get("author") or entry.persons.get("editor") or []
+        )
+        names = [
+            " ".join(p.last_names).replace("{", "").replace("}", "")
+            for p in people
+        ]
+        who = (
+            names[0]
+            if len(names) == 1
+            else (
+                f"{names[0]} and {names[1]}"
+                if len(names) == 2
+                else f"{names[0]} et al."
+                if names
+                else key
+            )
+        )
         year = entry.fields.get("year", "n.d.")
         out[key] = f"{who}, {year}"
     return out
@@ -100,7 +120,9 @@ def _page_url(site_url: str, page: str) -> str:
     return site_url.rstrip("/") + "/" + page.lstrip("/") + ".html"
 
 
-def resolve_roles(text: str, glue: dict, settings: dict, figures: dict, docname: str) -> str:
+def resolve_roles(
+    text: str, glue: dict, settings: dict, figures: dict, docname: str
+) -> str:
     """Write out every MyST role of a markdown text (see the module docstring)."""
     site = settings.get("site_url", "")
     folder = docname.rsplit("/", 1)[0] + "/" if "/" in docname else ""
@@ -119,12 +141,20 @@ def resolve_roles(text: str, glue: dict, settings: dict, figures: dict, docname:
             label = re.sub(r"^.*<(.+)>$", r"\1", body).strip()
             n = figures.get(label)
             text = f"Fig. {n}" if n else "the figure"
-            return f"[{text}]({_page_url(site, docname)}#{label})" if site else text
+            return (
+                f"[{text}]({_page_url(site, docname)}#{label})"
+                if site
+                else text
+            )
         if role == "doc":
             m2 = re.match(r"^(?P<text>.*?)\s*<(?P<target>[^>]+)>$", body)
             target = m2["target"] if m2 else body
             text = m2["text"] if m2 else target.rsplit("/", 1)[-1]
-            page = target.lstrip("/") if target.startswith("/") else folder + target
+            page = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else folder + target
+            )
             return f"[{text}]({_page_url(site, page)})" if site else text
         # any other role: its text, without the markup
         m2 = re.match(r"^(?P<text>.*?)\s*<[^>]+>$", body)
@@ -136,15 +166,24 @@ def resolve_roles(text: str, glue: dict, settings: dict, figures: dict, docname:
 def resolve_directives(text: str, glue: dict) -> str:
     """Replace glued-figure and glue directives by their output and caption. The image that
     :func:`migbook.sphinx.notebooks.publish_notebook` attached right after a ``{glue:figure}`` stays."""
+
     def one(m: re.Match) -> str:
         caption = OPTION_RE.sub("", m["content"]).strip()
         key = m["arg"].strip()
-        rest = text[m.end():]
+        rest = text[m.end() :]
         out = []
-        if not ATTACHMENT_RE.match(rest):  # no image attached: show the glued text or HTML
+        if not ATTACHMENT_RE.match(
+            rest
+        ):  # no image attached: show the glued text or HTML
             data = (glue.get(key) or {}).get("data", {})
-            if "text/html" in data and "migbook-chart" not in str(data["text/html"]):
-                out.append(str(data["text/html"]) if isinstance(data["text/html"], str) else "".join(data["text/html"]))
+            if "text/html" in data and "migbook-chart" not in str(
+                data["text/html"]
+            ):
+                out.append(
+                    str(data["text/html"])
+                    if isinstance(data["text/html"], str)
+                    else "".join(data["text/html"])
+                )
             elif "text/plain" in data:
                 out.append(glue_text(glue, key) or "")
         if caption:
@@ -156,38 +195,68 @@ def resolve_directives(text: str, glue: dict) -> str:
 
 def intro_cell_source(settings: dict, docname: str, title: str) -> str:
     """The first cell of a published notebook: what it is, and where the code and data are."""
-    site, repo = settings.get("site_url", ""), settings.get("repository_url", "")
-    lines = [f"**{title}**: a chapter of *{settings.get('title', '')}*, executed, with its outputs."]
+    site, repo = (
+        settings.get("site_url", ""),
+        settings.get("repository_url", ""),
+    )
+    lines = [
+        f"**{title}**: a chapter of *{settings.get('title', '')}*, executed, with its outputs."
+    ]
     if site:
         lines.append(f"Read it on the site: {_page_url(site, docname)}")
     lines.append(
         "To re-execute it you need the book's data (`data/`) and helper package (`migbook/`): "
-        + (f"download the reproduction bundle {site.rstrip('/')}/{BUNDLE_NAME} " if site else "download the reproduction bundle ")
+        + (
+            f"download the reproduction bundle {site.rstrip('/')}/{BUNDLE_NAME} "
+            if site
+            else "download the reproduction bundle "
+        )
         + "(data, helper package, exact pins and every chapter notebook), unzip it and follow its README.md"
-        + (f", or clone the repository {repo} and run `make lab`." if repo else "."))
+        + (
+            f", or clone the repository {repo} and run `make lab`."
+            if repo
+            else "."
+        )
+    )
     return "\n\n".join(lines)
 
 
-def readable(nb, glue: dict, docname: str | Path, settings: dict | None = None):
+def readable(
+    nb, glue: dict, docname: str | Path, settings: dict | None = None
+):
     """Make notebook ``nb`` (nbformat v4, changed in place and returned) read right without the book.
     ``docname``: the page name, or the published notebook's path (see :func:`docname_of`)."""
     import nbformat
 
     docname = docname if isinstance(docname, str) else docname_of(docname)
     settings = settings if settings is not None else book_settings()
-    figures = FIGURE_NUMBERS.get(docname) or figure_numbers([c.source for c in nb.cells if c.cell_type == "markdown"])
+    figures = FIGURE_NUMBERS.get(docname) or figure_numbers(
+        [c.source for c in nb.cells if c.cell_type == "markdown"]
+    )
     title = docname
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
-        cell.source = resolve_roles(resolve_directives(cell.source, glue), glue, settings, figures, docname)
+        cell.source = resolve_roles(
+            resolve_directives(cell.source, glue),
+            glue,
+            settings,
+            figures,
+            docname,
+        )
         if title == docname:
             h = re.search(r"^#\s+(.+)$", cell.source, re.M)
             title = h[1].strip() if h else title
     first = nb.cells[0] if nb.cells else None
     intro = intro_cell_source(settings, docname, title)
-    if not (first is not None and first.cell_type == "markdown" and first.get("metadata", {}).get("migbook-intro")):
-        cell = nbformat.v4.new_markdown_cell(intro, metadata={"migbook-intro": True})
+    if not (
+        first is not None
+        and first.cell_type == "markdown"
+        and first.get("metadata", {}).get("migbook-intro")
+    ):
+        cell = nbformat.v4.new_markdown_cell(
+            intro, metadata={"migbook-intro": True}
+        )
         cell.pop("id", None)
         if nb.nbformat_minor >= 5:
             cell["id"] = "migbook-intro"
@@ -198,4 +267,8 @@ def readable(nb, glue: dict, docname: str | Path, settings: dict | None = None):
 def docname_of(dest: Path | str) -> str:
     """The page name of a published notebook path (``.../_sources/book/ch1.ipynb`` -> ``book/ch1``)."""
     parts = Path(dest).with_suffix("").parts
-    return "/".join(parts[parts.index("_sources") + 1:]) if "_sources" in parts else parts[-1]
+    return (
+        "/".join(parts[parts.index("_sources") + 1 :])
+        if "_sources" in parts
+        else parts[-1]
+    )

@@ -4,6 +4,7 @@
 - :func:`quantity`: a number with its unit in words (``rank 1``, ``4 items``, ``US$ 5.91 billion``);
 - :func:`badge_html`: the status badge shown under a check.
 """
+
 from __future__ import annotations
 
 import html
@@ -48,7 +49,9 @@ def fmt_number(value, printed: str | None = None) -> str:
     if ax >= 1:
         decimals = max(0, sig - len(str(int(ax))))
     else:
-        decimals = sig - 1 - math.floor(math.log10(ax))  # leading zeros after the point, then sig
+        decimals = (
+            sig - 1 - math.floor(math.log10(ax))
+        )  # leading zeros after the point, then sig
     decimals = min(decimals, 12)
     text = f"{x:,.{decimals}f}"
     if "." in text:
@@ -57,8 +60,14 @@ def fmt_number(value, printed: str | None = None) -> str:
 
 
 #: unit words as readers say them: (singular, plural); a unit not listed is shown as written
-_UNIT_WORDS = {"count": ("item", "items"), "persons": ("person", "persons"), "deaths": ("death", "deaths"),
-               "years": ("year", "years"), "times": ("times", "times"), "jobs": ("job", "jobs")}
+_UNIT_WORDS = {
+    "count": ("item", "items"),
+    "persons": ("person", "persons"),
+    "deaths": ("death", "deaths"),
+    "years": ("year", "years"),
+    "times": ("times", "times"),
+    "jobs": ("job", "jobs"),
+}
 
 
 def quantity(value, unit: str, printed: str | None = None) -> str:
@@ -90,26 +99,43 @@ def badge_html(result, row: dict) -> str:
     printed = row.get("cited_value") or None
     plaus = getattr(result, "plausibility", "")
     if plaus:
-        number = result.computed_value if result.computed_value is not None else result.implied_value
+        number = (
+            result.computed_value
+            if result.computed_value is not None
+            else result.implied_value
+        )
         shown = f"plausibility {plaus} <b>{esc(quantity(number, result.unit, printed))}</b>"
     elif result.status == "external":
-        shown = ("" if result.implied_value is None
-                 else f"the papers imply <b>{esc(quantity(result.implied_value, result.unit, printed))}</b>")
+        shown = (
+            ""
+            if result.implied_value is None
+            else f"the papers imply <b>{esc(quantity(result.implied_value, result.unit, printed))}</b>"
+        )
     else:
-        shown = ("" if result.computed_value is None
-                 else f"computed <b>{esc(quantity(result.computed_value, result.unit, printed))}</b>")
+        shown = (
+            ""
+            if result.computed_value is None
+            else f"computed <b>{esc(quantity(result.computed_value, result.unit, printed))}</b>"
+        )
     parts = [f"cited “{esc(row['cited'])}”"]
     if shown:
         parts.append(shown)
     text = "; ".join(parts)
     note = result.note.strip().rstrip(";").strip()
     note = note[:1].upper() + note[1:]
-    note_html = f' <span class="claim-note">{esc(note)}</span>' if note else ""
+    note_html = (
+        f' <span class="claim-note">{esc(note)}</span>' if note else ""
+    )
     rule = getattr(result, "rule", "")
-    rule_html = (f' <a class="claim-rule" href="policy.html#rule-{esc(rule)}" '
-                 f'title="The rule of the judging policy that decided this status">[{esc(rule)}]</a>'
-                 if rule else "")
-    return (f'<div class="claim-check" id="claim-{esc(result.id)}">'
-            f'<a class="claim-badge claim-{result.status}" href="report.html#{esc(result.id)}" '
-            f'title="See this claim in the reproducibility report">{result.status}</a>{rule_html} '
-            f'<code>{esc(result.id)}</code>: {text}.{note_html}</div>')
+    rule_html = (
+        f' <a class="claim-rule" href="policy.html#rule-{esc(rule)}" '
+        f'title="The rule of the judging policy that decided this status">[{esc(rule)}]</a>'
+        if rule
+        else ""
+    )
+    return (
+        f'<div class="claim-check" id="claim-{esc(result.id)}">'
+        f'<a class="claim-badge claim-{result.status}" href="report.html#{esc(result.id)}" '
+        f'title="See this claim in the reproducibility report">{result.status}</a>{rule_html} '
+        f"<code>{esc(result.id)}</code>: {text}.{note_html}</div>"
+    )

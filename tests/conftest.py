@@ -1,13 +1,13 @@
 """Shared fixtures: the book built once per session and served on 127.0.0.1.
 
 (nbval over the chapters is collected by the top-level conftest.py.)"""
+
 from __future__ import annotations
 
 import csv
 import functools
 import http.server
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -23,22 +23,42 @@ BIN = Path(sys.executable).parent
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
     """Build the whole book once, from a clean cache, warnings as errors. Returns the HTML dir."""
-    if os.environ.get("MIGBOOK_BUILT_BOOK"):  # reuse a build (an author's loop; never under CI)
+    if os.environ.get(
+        "MIGBOOK_BUILT_BOOK"
+    ):  # reuse a build (an author's loop; never under CI)
         return Path(os.environ["MIGBOOK_BUILT_BOOK"]).resolve()
     out = tmp_path_factory.mktemp("book")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        [str(BIN / "jupyter-book"), "build", str(ROOT), "--path-output", str(out),
-         "--warningiserror", "--nitpick", "--keep-going"],
-        capture_output=True, text=True, env=env)
+        [
+            str(BIN / "jupyter-book"),
+            "build",
+            str(ROOT),
+            "--path-output",
+            str(out),
+            "--warningiserror",
+            "--nitpick",
+            "--keep-going",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if proc.returncode != 0:
-        pytest.fail("book build failed:\n" + proc.stdout[-6000:] + proc.stderr[-6000:], pytrace=False)
+        pytest.fail(
+            "book build failed:\n"
+            + proc.stdout[-6000:]
+            + proc.stderr[-6000:],
+            pytrace=False,
+        )
     return out / "_build" / "html"
 
 
 @pytest.fixture(scope="session")
 def built_claims(built_book) -> list[dict]:
-    with (built_book / "claims.csv").open(encoding="utf-8", newline="") as fh:
+    with (built_book / "claims.csv").open(
+        encoding="utf-8", newline=""
+    ) as fh:
         return list(csv.DictReader(fh))
 
 

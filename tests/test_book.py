@@ -1,7 +1,7 @@
 """The built book: every claim has the status and value it is expected to have."""
+
 import csv
 import json
-import math
 from pathlib import Path
 
 import pytest
@@ -31,14 +31,19 @@ def same_at_printed_precision(got: float, want: str) -> bool:
     digits = len(mantissa.replace(".", "").lstrip("0")) or 1
     if "." not in mantissa and "e" not in want.lower():
         return abs(got - float(want)) < 0.5 + 1e-9 * abs(got)
-    digits = min(digits, SIGNIFICANT)  # claims.csv states its values to SIGNIFICANT digits
+    digits = min(
+        digits, SIGNIFICANT
+    )  # claims.csv states its values to SIGNIFICANT digits
     return float(f"{got:.{digits}g}") == float(f"{float(want):.{digits}g}")
 
 
 def test_every_claim_has_an_expectation(built_claims):
     exp = expected_rows()
     built = {r["id"] for r in built_claims}
-    assert built == set(exp), {"not expected": sorted(built - set(exp)), "not built": sorted(set(exp) - built)}
+    assert built == set(exp), {
+        "not expected": sorted(built - set(exp)),
+        "not built": sorted(set(exp) - built),
+    }
 
 
 def test_every_ledger_row_is_published(built_claims):
@@ -53,16 +58,34 @@ def test_status_and_value_of_every_claim(built_claims):
         if e is None:
             continue
         if r["status"] != e["status"]:
-            wrong.append(f"{r['id']}: status {r['status']} (expected {e['status']})")
+            wrong.append(
+                f"{r['id']}: status {r['status']} (expected {e['status']})"
+            )
         if e.get("rule") and r["rule"] != e["rule"]:
-            wrong.append(f"{r['id']}: rule {r['rule']} (expected {e['rule']})")
-        pairs = [("computed_value", "computed_value"), ("implied_value", "implied_value")]
-        if "implied_value" not in e:  # an expectation file of the older form: one value column
-            pairs = [("computed_value" if r["computed_value"] != "" else "implied_value", "computed_value")]
+            wrong.append(
+                f"{r['id']}: rule {r['rule']} (expected {e['rule']})"
+            )
+        pairs = [
+            ("computed_value", "computed_value"),
+            ("implied_value", "implied_value"),
+        ]
+        if (
+            "implied_value" not in e
+        ):  # an expectation file of the older form: one value column
+            pairs = [
+                (
+                    "computed_value"
+                    if r["computed_value"] != ""
+                    else "implied_value",
+                    "computed_value",
+                )
+            ]
         for col, ecol in pairs:
             got, want = r[col], e[ecol]
             if (got == "") != (want == ""):
-                wrong.append(f"{r['id']}: {col} {got!r} (expected {want!r})")
+                wrong.append(
+                    f"{r['id']}: {col} {got!r} (expected {want!r})"
+                )
             elif got and not same_at_printed_precision(float(got), want):
                 wrong.append(f"{r['id']}: {col} {got} (expected {want})")
     assert not wrong, "\n".join(wrong)
@@ -75,30 +98,63 @@ def test_every_status_follows_from_a_rule(built_claims):
     from migbook.claims import RULES
 
     for r in built_claims:
-        assert r["rule"] in RULES, f"{r['id']}: rule {r['rule']!r} is not in claims.RULES"
-        assert RULES[r["rule"]].status == r["status"], f"{r['id']}: {r['rule']} does not give {r['status']}"
+        assert r["rule"] in RULES, (
+            f"{r['id']}: rule {r['rule']!r} is not in claims.RULES"
+        )
+        assert RULES[r["rule"]].status == r["status"], (
+            f"{r['id']}: {r['rule']} does not give {r['status']}"
+        )
         if r["status"] == "external":
-            assert r["computed_value"] == "", f"{r['id']}: an external claim has no computed value"
+            assert r["computed_value"] == "", (
+                f"{r['id']}: an external claim has no computed value"
+            )
 
 
 def test_published_ledger_columns(built_book, built_claims):
-    need = ["id", "paper", "section", "statement", "cited", "cited_kind", "cited_value", "unit",
-            "computed_value", "implied_value", "status", "rule", "note", "url"]
-    assert set(need) <= set(built_claims[0].keys()) if built_claims else True
-    data = json.loads((built_book / "claims.json").read_text(encoding="utf-8"))
+    need = [
+        "id",
+        "paper",
+        "section",
+        "statement",
+        "cited",
+        "cited_kind",
+        "cited_value",
+        "unit",
+        "computed_value",
+        "implied_value",
+        "status",
+        "rule",
+        "note",
+        "url",
+    ]
+    assert (
+        set(need) <= set(built_claims[0].keys()) if built_claims else True
+    )
+    data = json.loads(
+        (built_book / "claims.json").read_text(encoding="utf-8")
+    )
     assert [d["id"] for d in data] == [r["id"] for r in built_claims]
     for r in built_claims:
-        assert r["status"] in ("reproduced", "qualified", "discrepant", "external")
+        assert r["status"] in (
+            "reproduced",
+            "qualified",
+            "discrepant",
+            "external",
+        )
         assert r["url"].endswith("#" + r["id"])
         if r["status"] in ("discrepant", "qualified", "external"):
-            assert r["note"].strip(), f"{r['id']}: a {r['status']} claim needs a note"
+            assert r["note"].strip(), (
+                f"{r['id']}: a {r['status']} claim needs a note"
+            )
 
 
 def site_base() -> str:
     """The published address (``html_baseurl``, from ``_config.yml``)."""
     import yaml
 
-    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["html"].get("baseurl", "")
+    return yaml.safe_load(
+        (ROOT / "_config.yml").read_text(encoding="utf-8")
+    )["html"].get("baseurl", "")
 
 
 def test_claim_urls_resolve(built_book, built_claims):
@@ -106,14 +162,20 @@ def test_claim_urls_resolve(built_book, built_claims):
     for r in built_claims:
         assert r["url"].startswith(base) and r["where"].startswith(base)
         page, anchor = r["url"].removeprefix(base).split("#")
-        assert f'id="{anchor}"' in (built_book / page).read_text(encoding="utf-8"), r["url"]
+        assert f'id="{anchor}"' in (built_book / page).read_text(
+            encoding="utf-8"
+        ), r["url"]
         page, anchor = r["where"].removeprefix(base).split("#")
-        assert f'id="{anchor}"' in (built_book / page).read_text(encoding="utf-8"), r["where"]
+        assert f'id="{anchor}"' in (built_book / page).read_text(
+            encoding="utf-8"
+        ), r["where"]
 
 
 def test_report_lists_every_claim(built_book, built_claims):
     html = (built_book / "book" / "report.html").read_text(encoding="utf-8")
-    assert html.count('<tbody class="migbook-claim" id="') == len(built_claims)
+    assert html.count('<tbody class="migbook-claim" id="') == len(
+        built_claims
+    )
     for s in ("reproduced", "qualified", "discrepant", "external"):
         n = sum(r["status"] == s for r in built_claims)
         assert f'data-status="{s}"' in html or n == 0
@@ -136,25 +198,54 @@ def test_no_remote_scripts_or_styles(built_book):
     for page in built_book.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         # (the canonical address, from html_baseurl, is a link but loads nothing)
-        remote = re.findall(r'<(?:script|link)(?![^>]*rel="canonical")[^>]+(?:src|href)="(https?://[^"]+)"', text)
+        remote = re.findall(
+            r'<(?:script|link)(?![^>]*rel="canonical")[^>]+(?:src|href)="(https?://[^"]+)"',
+            text,
+        )
         assert not remote, (page, remote)
-        assert "cdn.jsdelivr.net/npm/vega" not in text and "THEBE_JS_URL" not in text, page
+        assert (
+            "cdn.jsdelivr.net/npm/vega" not in text
+            and "THEBE_JS_URL" not in text
+        ), page
 
 
 def test_claims_json_types(built_book, built_claims):
     """Numbers as numbers (null when absent), text as text; the CSV carries no float noise."""
     import re
 
-    data = json.loads((built_book / "claims.json").read_text(encoding="utf-8"))
+    data = json.loads(
+        (built_book / "claims.json").read_text(encoding="utf-8")
+    )
     assert data and set(data[0]) == set(built_claims[0])
     for d in data:
-        for key in ("cited_value", "cited_high", "computed_value", "implied_value"):
-            assert d[key] is None or isinstance(d[key], (int, float)) and not isinstance(d[key], bool), (d["id"], key)
-        for key in ("id", "cited", "status", "note", "url", "where", "computed_unit"):
+        for key in (
+            "cited_value",
+            "cited_high",
+            "computed_value",
+            "implied_value",
+        ):
+            assert (
+                d[key] is None
+                or isinstance(d[key], (int, float))
+                and not isinstance(d[key], bool)
+            ), (d["id"], key)
+        for key in (
+            "id",
+            "cited",
+            "status",
+            "note",
+            "url",
+            "where",
+            "computed_unit",
+        ):
             assert isinstance(d[key], str), (d["id"], key)
         if d["status"] == "external":
-            assert d["computed_value"] is None, f"{d['id']}: an external row recomputes nothing"
-    assert any(d["implied_value"] is not None for d in data), "no external row shows what the papers imply"
+            assert d["computed_value"] is None, (
+                f"{d['id']}: an external row recomputes nothing"
+            )
+    assert any(d["implied_value"] is not None for d in data), (
+        "no external row shows what the papers imply"
+    )
     assert any(isinstance(d["cited_value"], float) for d in data)
     text = (built_book / "claims.csv").read_text(encoding="utf-8")
     noise = re.findall(r"\d\.\d*(?:0000|9999)\d\b", text)
@@ -163,4 +254,6 @@ def test_claims_json_types(built_book, built_claims):
         for key in ("computed_value", "implied_value"):
             if r[key]:
                 digits = r[key].lstrip("-").replace(".", "").lstrip("0")
-                assert "e" not in r[key].lower() and (len(digits) <= 6 or "." not in r[key]), (r["id"], r[key])
+                assert "e" not in r[key].lower() and (
+                    len(digits) <= 6 or "." not in r[key]
+                ), (r["id"], r[key])

@@ -7,6 +7,7 @@ every table header cells, and show the theme's icons. Then: charts fall back to 
 image when JavaScript is off or Vega fails, and a printed page keeps its charts. A failure names
 the page and the element.
 """
+
 import os
 import re
 import shutil
@@ -20,8 +21,15 @@ from migbook.claims import STATUSES
 pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # What one page reports about itself, in one round trip.
 INSPECT = r"""
@@ -84,28 +92,45 @@ def browser():
     if not CHROMIUM:
         msg = "NO BROWSER: Debian's chromium is not installed, so the browser tests cannot run (apt-get install chromium)"
         if os.environ.get("CI") == "true":
-            pytest.fail(msg + " -- under CI a missing browser is a failure", pytrace=False)
+            pytest.fail(
+                msg + " -- under CI a missing browser is a failure",
+                pytrace=False,
+            )
         pytest.skip(msg)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, args=ARGS, headless=True
+        )
         yield b
         b.close()
 
 
 def pages(built_book):
-    top = sorted(str(p.relative_to(built_book)) for p in built_book.glob("*.html"))
-    return top + sorted(str(p.relative_to(built_book)) for p in (built_book / "book").glob("*.html"))
+    top = sorted(
+        str(p.relative_to(built_book)) for p in built_book.glob("*.html")
+    )
+    return top + sorted(
+        str(p.relative_to(built_book))
+        for p in (built_book / "book").glob("*.html")
+    )
 
 
 def report_rows(built_book) -> set[str]:
     text = (built_book / "book" / "report.html").read_text(encoding="utf-8")
-    return set(re.findall(r'<tbody class="migbook-claim" id="([^"]+)"', text))
+    return set(
+        re.findall(r'<tbody class="migbook-claim" id="([^"]+)"', text)
+    )
 
 
 def chart_pages(built_book) -> list[str]:
-    return [rel for rel in pages(built_book) if 'class="migbook-chart"' in (built_book / rel).read_text(encoding="utf-8")]
+    return [
+        rel
+        for rel in pages(built_book)
+        if 'class="migbook-chart"'
+        in (built_book / rel).read_text(encoding="utf-8")
+    ]
 
 
 class Watch:
@@ -113,20 +138,53 @@ class Watch:
 
     def __init__(self, page, base):
         self.outside, self.errors = [], []
-        page.on("request", lambda r: self.outside.append(r.url)
-                if not r.url.startswith((base, "data:", "blob:")) else None)
-        page.on("response", lambda r: self.errors.append(f"HTTP {r.status} for {r.url}") if r.status >= 400 else None)
-        page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url} ({r.failure})")
-                if r.url.startswith(base) else None)
+        page.on(
+            "request",
+            lambda r: (
+                self.outside.append(r.url)
+                if not r.url.startswith((base, "data:", "blob:"))
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: (
+                self.errors.append(f"HTTP {r.status} for {r.url}")
+                if r.status >= 400
+                else None
+            ),
+        )
+        page.on(
+            "requestfailed",
+            lambda r: (
+                self.errors.append(f"request failed: {r.url} ({r.failure})")
+                if r.url.startswith(base)
+                else None
+            ),
+        )
         # "Failed to load resource" duplicates a response error above (or the browser's own favicon probe)
-        page.on("console", lambda m: self.errors.append(f"console error: {m.text} (at {m.location.get('url', '?')}"
-                                                        f":{m.location.get('lineNumber', '?')})")
-                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-        page.on("pageerror", lambda e: self.errors.append(f"uncaught exception: {e}"))
+        page.on(
+            "console",
+            lambda m: (
+                self.errors.append(
+                    f"console error: {m.text} (at {m.location.get('url', '?')}"
+                    f":{m.location.get('lineNumber', '?')})"
+                )
+                if m.type == "error"
+                and not m.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
+        page.on(
+            "pageerror",
+            lambda e: self.errors.append(f"uncaught exception: {e}"),
+        )
 
     def problems(self, rel):
-        return ([f"{rel}: requested {u} (outside the local server)" for u in self.outside]
-                + [f"{rel}: {e}" for e in self.errors])
+        return [
+            f"{rel}: requested {u} (outside the local server)"
+            for u in self.outside
+        ] + [f"{rel}: {e}" for e in self.errors]
 
 
 def draw_all(page, timeout=15000):
@@ -139,7 +197,8 @@ def draw_all(page, timeout=15000):
     }""")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.migbook-chart')].every(e => e.dataset.rendered)",
-        timeout=timeout)
+        timeout=timeout,
+    )
 
 
 def test_every_page_in_the_browser(browser, built_book, served_book):
@@ -150,7 +209,7 @@ def test_every_page_in_the_browser(browser, built_book, served_book):
         watch = Watch(page, served_book)
         page.goto(f"{served_book}/{rel}", wait_until="load")
         if page.locator(".migbook-chart").count():
-            try:
+            try:  # noqa: SIM105
                 draw_all(page)
             except Exception:
                 pass  # reported chart by chart below
@@ -159,27 +218,48 @@ def test_every_page_in_the_browser(browser, built_book, served_book):
         for c in info["charts"]:
             where = f"{rel}: chart {c['id']}"
             if c["state"] != "true" or c["marks"] == 0:
-                problems.append(f"{where} not drawn (state={c['state']}, marks={c['marks']})")
+                problems.append(
+                    f"{where} not drawn (state={c['state']}, marks={c['marks']})"
+                )
             if not c["aria"] or not c["desc"]:
-                problems.append(f"{where} has no text description (aria-label={c['aria']!r})")
+                problems.append(
+                    f"{where} has no text description (aria-label={c['aria']!r})"
+                )
             if c["offPalette"]:
-                problems.append(f"{where} uses colours outside the Okabe-Ito palette: {', '.join(c['offPalette'])}")
+                problems.append(
+                    f"{where} uses colours outside the Okabe-Ito palette: {', '.join(c['offPalette'])}"
+                )
             if c["downloads"] != 4:
-                problems.append(f"{where} offers {c['downloads']} downloads (PNG, SVG, CSV, Vega-Lite JSON expected)")
+                problems.append(
+                    f"{where} offers {c['downloads']} downloads (PNG, SVG, CSV, Vega-Lite JSON expected)"
+                )
         for g in info["glue"]:
-            problems.append(f"{rel}: glued value shows {g['text']!r} in: {g['near']!r}")
+            problems.append(
+                f"{rel}: glued value shows {g['text']!r} in: {g['near']!r}"
+            )
         for b in info["badges"]:
             where = f"{rel}: badge of {b['id'] or '?'}"
             if b["text"] not in STATUSES:
-                problems.append(f"{where} reads {b['text']!r}, not a status word")
+                problems.append(
+                    f"{where} reads {b['text']!r}, not a status word"
+                )
             target, _, anchor = b["href"].partition("#")
-            if not target.endswith("/book/report.html") or anchor not in rows:
-                problems.append(f"{where} links to {b['href']}, not to a row of the report")
+            if (
+                not target.endswith("/book/report.html")
+                or anchor not in rows
+            ):
+                problems.append(
+                    f"{where} links to {b['href']}, not to a row of the report"
+                )
             elif b["id"] and b["id"] != f"claim-{anchor}":
-                problems.append(f"{where} links to the row of another claim ({anchor})")
+                problems.append(
+                    f"{where} links to the row of another claim ({anchor})"
+                )
         for t in info["tables"]:
             if not t["th"] or t["noScope"]:
-                problems.append(f"{rel}: table {t['label']!r} has {t['th']} header cells, {t['noScope']} without scope")
+                problems.append(
+                    f"{rel}: table {t['label']!r} has {t['th']} header cells, {t['noScope']} without scope"
+                )
         for cls in info["icons"]:
             problems.append(f"{rel}: icon {cls!r} is not drawn")
         problems += watch.problems(rel)
@@ -198,31 +278,47 @@ def test_charts_without_javascript(browser, built_book, served_book):
         page = ctx.new_page()
         page.goto(f"{served_book}/{rel}", wait_until="load")
         for img in page.eval_on_selector_all(
-                ".migbook-chart", "els => els.map(e => { const i = e.querySelector('img.migbook-chart-static');"
-                " return {id: e.id, ok: !!i && i.complete && i.naturalWidth > 0 && i.getClientRects().length > 0,"
-                " alt: i ? i.alt : ''}; })"):
+            ".migbook-chart",
+            "els => els.map(e => { const i = e.querySelector('img.migbook-chart-static');"
+            " return {id: e.id, ok: !!i && i.complete && i.naturalWidth > 0 && i.getClientRects().length > 0,"
+            " alt: i ? i.alt : ''}; })",
+        ):
             if not img["ok"] or not img["alt"].strip():
-                problems.append(f"{rel}: chart {img['id']}: no static image shown without JavaScript (alt={img['alt']!r})")
+                problems.append(
+                    f"{rel}: chart {img['id']}: no static image shown without JavaScript (alt={img['alt']!r})"
+                )
         page.close()
     ctx.close()
     assert not problems, "\n".join(problems)
 
 
-def test_chart_falls_back_to_its_image_when_vega_fails(browser, built_book, served_book):
+def test_chart_falls_back_to_its_image_when_vega_fails(
+    browser, built_book, served_book
+):
     rels = chart_pages(built_book)
     if not rels:
         pytest.skip("no chart in the book yet")
     page = browser.new_page()
-    page.route("**/vega.min.js*", lambda route: route.fulfill(status=200, body="/* vega missing */",
-                                                              content_type="text/javascript"))
+    page.route(
+        "**/vega.min.js*",
+        lambda route: route.fulfill(
+            status=200,
+            body="/* vega missing */",
+            content_type="text/javascript",
+        ),
+    )
     page.on("console", lambda m: None)
     page.goto(f"{served_book}/{rels[0]}", wait_until="load")
     draw_all(page, timeout=10000)
     states = page.eval_on_selector_all(
-        ".migbook-chart", "els => els.map(e => [e.id, e.dataset.rendered, "
-        "!!e.querySelector('.migbook-chart-view img.migbook-chart-static')])")
+        ".migbook-chart",
+        "els => els.map(e => [e.id, e.dataset.rendered, "
+        "!!e.querySelector('.migbook-chart-view img.migbook-chart-static')])",
+    )
     page.close()
-    assert all(s == "error" and img for _, s, img in states), f"{rels[0]}: {states}"
+    assert all(s == "error" and img for _, s, img in states), (
+        f"{rels[0]}: {states}"
+    )
 
 
 def test_printed_page_keeps_its_charts(browser, built_book, served_book):
@@ -234,13 +330,17 @@ def test_printed_page_keeps_its_charts(browser, built_book, served_book):
     draw_all(page)
     page.emulate_media(media="print")
     shown = page.eval_on_selector_all(
-        ".migbook-chart", "els => els.map(e => [e.id, !!e.querySelector('svg') && "
+        ".migbook-chart",
+        "els => els.map(e => [e.id, !!e.querySelector('svg') && "
         "e.querySelector('svg').getClientRects().length > 0, "
-        "getComputedStyle(e.querySelector('.migbook-chart-downloads')).display])")
+        "getComputedStyle(e.querySelector('.migbook-chart-downloads')).display])",
+    )
     page.close()
     for cid, drawn, links in shown:
         assert drawn, f"{rels[0]}: chart {cid} not shown when printed"
-        assert links == "none", f"{rels[0]}: chart {cid}: download links printed"
+        assert links == "none", (
+            f"{rels[0]}: chart {cid}: download links printed"
+        )
 
 
 def test_report_filters(browser, built_book, served_book, built_claims):
@@ -252,7 +352,9 @@ def test_report_filters(browser, built_book, served_book, built_claims):
     assert rows.count() == len(built_claims)
     status = built_claims[0]["status"]
     page.select_option(".migbook-filter-status", status)
-    visible = page.locator("table.migbook-report tbody.migbook-claim:not([hidden])").count()
+    visible = page.locator(
+        "table.migbook-report tbody.migbook-claim:not([hidden])"
+    ).count()
     assert visible == sum(r["status"] == status for r in built_claims)
     page.close()
 
@@ -280,18 +382,25 @@ def test_no_page_wider_than_a_phone(browser, built_book, served_book):
     """At 390 px no page scrolls sideways and no element of the text sticks out of the screen."""
     problems = []
     for rel in pages(built_book):
-        if 'http-equiv="Refresh"' in (built_book / rel).read_text(encoding="utf-8")[:500]:
+        if (
+            'http-equiv="Refresh"'
+            in (built_book / rel).read_text(encoding="utf-8")[:500]
+        ):
             continue  # index.html only forwards to the first page
         page = browser.new_page(viewport={"width": 390, "height": 844})
         page.goto(f"{served_book}/{rel}", wait_until="load")
         info = page.evaluate(WIDE_ELEMENTS)
         if info["scroll"] > 390 or info["wide"]:
-            problems.append(f"{rel}: {info['scroll']} px wide at 390 px; {info['wide']}")
+            problems.append(
+                f"{rel}: {info['scroll']} px wide at 390 px; {info['wide']}"
+            )
         page.close()
     assert not problems, "\n".join(problems)
 
 
-def test_report_columns_fit_at_desktop_width(browser, built_book, served_book, built_claims):
+def test_report_columns_fit_at_desktop_width(
+    browser, built_book, served_book, built_claims
+):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{served_book}/book/report.html", wait_until="load")
     info = page.evaluate("""() => {
@@ -301,20 +410,37 @@ def test_report_columns_fit_at_desktop_width(browser, built_book, served_book, b
                 scroll: document.scrollingElement.scrollWidth, view: document.documentElement.clientWidth};
     }""")
     names = [h for h, _ in info["heads"]]
-    assert names == ["Claim", "What it measures", "Cited", "Recom\u00adputed", "Implied by the papers", "Status"], names
+    assert names == [
+        "Claim",
+        "What it measures",
+        "Cited",
+        "Recom\u00adputed",
+        "Implied by the papers",
+        "Status",
+    ], names
     assert info["scroll"] <= info["view"], info
-    assert info["table"] <= info["box"] + 1, f"the report table ({info['table']}) overflows its column ({info['box']})"
-    assert all(right <= info["box"] + 1 for _, right in info["heads"]), info["heads"]
+    assert info["table"] <= info["box"] + 1, (
+        f"the report table ({info['table']}) overflows its column ({info['box']})"
+    )
+    assert all(right <= info["box"] + 1 for _, right in info["heads"]), (
+        info["heads"]
+    )
     # the header stays on screen while the reader scrolls through the claims
-    page.evaluate("document.querySelectorAll('tbody.migbook-claim')[40].scrollIntoView()")
-    top = page.evaluate("document.querySelector('table.migbook-report thead th').getBoundingClientRect().top")
+    page.evaluate(
+        "document.querySelectorAll('tbody.migbook-claim')[40].scrollIntoView()"
+    )
+    top = page.evaluate(
+        "document.querySelector('table.migbook-report thead th').getBoundingClientRect().top"
+    )
     assert 0 <= top < 120, f"the report's header scrolled away (top {top})"
     # at phone width every claim is a card as wide as the screen at most
     page.set_viewport_size({"width": 390, "height": 844})
     cards = page.evaluate("""() => [...document.querySelectorAll('tbody.migbook-claim')].map(
         b => [getComputedStyle(b).display, b.getBoundingClientRect().right])""")
     assert len(cards) == len(built_claims)
-    assert all(d == "block" and right <= 390 for d, right in cards), cards[:3]
+    assert all(d == "block" and right <= 390 for d, right in cards), cards[
+        :3
+    ]
     page.close()
 
 
@@ -322,14 +448,25 @@ def test_anchor_highlights_its_claim(browser, served_book, built_claims):
     cid = built_claims[len(built_claims) // 2]["id"]
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{served_book}/book/report.html#{cid}", wait_until="load")
-    outline = page.evaluate(f"getComputedStyle(document.getElementById({cid!r})).outlineStyle")
-    other = page.evaluate("getComputedStyle(document.querySelector('tbody.migbook-claim')).outlineStyle")
+    outline = page.evaluate(
+        f"getComputedStyle(document.getElementById({cid!r})).outlineStyle"
+    )
+    other = page.evaluate(
+        "getComputedStyle(document.querySelector('tbody.migbook-claim')).outlineStyle"
+    )
     assert outline == "solid" and other == "none", (outline, other)
     # in its chapter too (the badge's anchor, claim-<id>)
     row = built_claims[len(built_claims) // 2]
-    page.goto(f"{served_book}/{row['chapter']}.html#claim-{cid}", wait_until="load")
-    outline = page.evaluate(f"getComputedStyle(document.getElementById('claim-{cid}')).outlineStyle")
-    assert outline == "solid", f"{row['chapter']}: claim-{cid} not highlighted"
+    page.goto(
+        f"{served_book}/{row['chapter']}.html#claim-{cid}",
+        wait_until="load",
+    )
+    outline = page.evaluate(
+        f"getComputedStyle(document.getElementById('claim-{cid}')).outlineStyle"
+    )
+    assert outline == "solid", (
+        f"{row['chapter']}: claim-{cid} not highlighted"
+    )
     page.close()
 
 
@@ -337,7 +474,9 @@ def _search(browser, served_book, query):
     page = browser.new_page()
     page.goto(f"{served_book}/search.html?q={query}", wait_until="load")
     page.wait_for_selector("#search-results ul.search li a", timeout=15000)
-    hrefs = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(a => a.href)")
+    hrefs = page.eval_on_selector_all(
+        "#search-results ul.search li a", "els => els.map(a => a.href)"
+    )
     page.close()
     return hrefs
 
@@ -345,34 +484,63 @@ def _search(browser, served_book, query):
 def test_search_leads_to_the_claims_row(browser, served_book, built_claims):
     """A claim id, or a printed figure with or without separators, finds the claim's row first."""
     cid = built_claims[len(built_claims) // 3]["id"]
-    assert _search(browser, served_book, cid)[0].endswith(f"/book/report.html#{cid}")
-    row = next(r for r in built_claims if "," in r["cited"] and r["cited_value"])
-    figure = next(w for w in row["cited"].replace("“", " ").split() if "," in w and w[0].isdigit()).strip(",.")
+    assert _search(browser, served_book, cid)[0].endswith(
+        f"/book/report.html#{cid}"
+    )
+    row = next(
+        r for r in built_claims if "," in r["cited"] and r["cited_value"]
+    )
+    figure = next(
+        w
+        for w in row["cited"].replace("“", " ").split()
+        if "," in w and w[0].isdigit()
+    ).strip(",.")
     for query in (figure, figure.replace(",", "")):
         hrefs = _search(browser, served_book, query)
-        assert any(h.endswith(f"/book/report.html#{r['id']}") for h in hrefs[:3]
-                   for r in built_claims if figure in r["cited"]), (query, hrefs[:3])
+        assert any(
+            h.endswith(f"/book/report.html#{r['id']}")
+            for h in hrefs[:3]
+            for r in built_claims
+            if figure in r["cited"]
+        ), (query, hrefs[:3])
 
 
-def test_every_report_row_offers_a_citation(browser, built_book, served_book, built_claims):
+def test_every_report_row_offers_a_citation(
+    browser, built_book, served_book, built_claims
+):
+    import yaml
     from bs4 import BeautifulSoup
 
-    import yaml
-
     root = Path(__file__).resolve().parents[1]
-    base = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))["html"].get("baseurl")
-    soup = BeautifulSoup((built_book / "book" / "report.html").read_text(encoding="utf-8"), "html.parser")
+    base = yaml.safe_load(
+        (root / "_config.yml").read_text(encoding="utf-8")
+    )["html"].get("baseurl")
+    soup = BeautifulSoup(
+        (built_book / "book" / "report.html").read_text(encoding="utf-8"),
+        "html.parser",
+    )
     for r in built_claims:
         body = soup.find("tbody", id=r["id"])
         assert body is not None, r["id"]
         text = body.select_one(".migbook-cite-text").get_text()
         bib = body.select_one(".migbook-bibtex").get_text()
-        assert r["url"] in text and f"url     = {{{r['url']}}}" in bib, r["id"]
-        assert r["url"].startswith("https://") and r["url"].endswith(f"#{r['id']}"), r["url"]
+        assert r["url"] in text and f"url     = {{{r['url']}}}" in bib, r[
+            "id"
+        ]
+        assert r["url"].startswith("https://") and r["url"].endswith(
+            f"#{r['id']}"
+        ), r["url"]
         if base:
             assert r["url"].startswith(base)
     page = browser.new_page()
-    page.goto(f"{served_book}/book/report.html#{built_claims[0]['id']}", wait_until="load")
-    page.click(f"tbody[id='{built_claims[0]['id']}'] details.migbook-cite summary")
-    assert page.is_visible(f"tbody[id='{built_claims[0]['id']}'] .migbook-bibtex")
+    page.goto(
+        f"{served_book}/book/report.html#{built_claims[0]['id']}",
+        wait_until="load",
+    )
+    page.click(
+        f"tbody[id='{built_claims[0]['id']}'] details.migbook-cite summary"
+    )
+    assert page.is_visible(
+        f"tbody[id='{built_claims[0]['id']}'] .migbook-bibtex"
+    )
     page.close()

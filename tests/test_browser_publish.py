@@ -1,5 +1,6 @@
 """Headless Chromium at both widths (1280 px desktop, 390 px phone): no page is wider than the
 screen, and the "hide code" switch works and is remembered from page to page."""
+
 import os
 import shutil
 
@@ -8,8 +9,15 @@ import pytest
 pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 #: elements sticking out of the page, and the page's own width; scroll boxes (tables, code, charts
@@ -39,24 +47,37 @@ def browser():
     if not CHROMIUM:
         msg = "NO BROWSER: Debian's chromium is not installed (apt-get install chromium)"
         if os.environ.get("CI") == "true":
-            pytest.fail(msg + " -- under CI a missing browser is a failure", pytrace=False)
+            pytest.fail(
+                msg + " -- under CI a missing browser is a failure",
+                pytrace=False,
+            )
         pytest.skip(msg)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, args=ARGS, headless=True
+        )
         yield b
         b.close()
 
 
 def pages(built_book):
-    top = sorted(str(p.relative_to(built_book)) for p in built_book.glob("*.html")
-                 if 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8")[:300])  # index.html redirects
-    return top + sorted(str(p.relative_to(built_book)) for p in (built_book / "book").glob("*.html"))
+    top = sorted(
+        str(p.relative_to(built_book))
+        for p in built_book.glob("*.html")
+        if 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8")[:300]
+    )  # index.html redirects
+    return top + sorted(
+        str(p.relative_to(built_book))
+        for p in (built_book / "book").glob("*.html")
+    )
 
 
 @pytest.mark.parametrize("screen", sorted(WIDTHS))
-def test_no_page_wider_than_the_screen(browser, built_book, served_book, screen):
+def test_no_page_wider_than_the_screen(
+    browser, built_book, served_book, screen
+):
     width = WIDTHS[screen]
     ctx = browser.new_context(viewport={"width": width, "height": 900})
     problems = []
@@ -65,8 +86,10 @@ def test_no_page_wider_than_the_screen(browser, built_book, served_book, screen)
         page.goto(f"{served_book}/{rel}", wait_until="load")
         info = page.evaluate(OVERFLOW)
         if info["scrollWidth"] > info["width"] + 1:
-            problems.append(f"{rel} at {width} px: the page is {info['scrollWidth']} px wide; "
-                            f"sticking out: {'; '.join(info['out']) or '?'}")
+            problems.append(
+                f"{rel} at {width} px: the page is {info['scrollWidth']} px wide; "
+                f"sticking out: {'; '.join(info['out']) or '?'}"
+            )
         page.close()
     ctx.close()
     assert not problems, "\n".join(problems)
@@ -76,24 +99,36 @@ def test_no_page_wider_than_the_screen(browser, built_book, served_book, screen)
 CODE = ".cell:not(.tag_hide-input):not(.tag_hide-cell) .cell_input"
 
 
-def test_hide_code_switch_works_and_is_remembered(browser, built_book, served_book):
+def test_hide_code_switch_works_and_is_remembered(
+    browser, built_book, served_book
+):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
-    page.goto(f"{served_book}/book/ch1_export_model.html", wait_until="load")
+    page.goto(
+        f"{served_book}/book/ch1_export_model.html", wait_until="load"
+    )
     button = page.locator("#migbook-code-toggle")
     assert button.count() == 1 and button.is_visible()
     code = page.locator(CODE).first
     output = page.locator(".cell .cell_output").first
-    assert code.is_visible() and button.get_attribute("aria-pressed") == "false"
+    assert (
+        code.is_visible()
+        and button.get_attribute("aria-pressed") == "false"
+    )
     button.click()
     assert not code.is_visible() and output.is_visible()
-    assert button.get_attribute("aria-pressed") == "true" and button.inner_text() == "Show code"
+    assert (
+        button.get_attribute("aria-pressed") == "true"
+        and button.inner_text() == "Show code"
+    )
     # remembered: another chapter opens with its code hidden, and the switch brings it back
     page.goto(f"{served_book}/book/ch2_escalation.html", wait_until="load")
     assert not page.locator(CODE).first.is_visible()
     page.locator("#migbook-code-toggle").click()
     assert page.locator(CODE).first.is_visible()
-    page.goto(f"{served_book}/book/ch1_export_model.html", wait_until="load")
+    page.goto(
+        f"{served_book}/book/ch1_export_model.html", wait_until="load"
+    )
     assert page.locator(CODE).first.is_visible()
     # a page without code has no switch
     page.goto(f"{served_book}/book/references.html", wait_until="load")
@@ -104,10 +139,14 @@ def test_hide_code_switch_works_and_is_remembered(browser, built_book, served_bo
 def test_printed_code_wraps(browser, built_book, served_book):
     """Printing a page: a long code line wraps inside its box, which is as tall as its text."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{served_book}/book/ch1_export_model.html", wait_until="load")
+    page.goto(
+        f"{served_book}/book/ch1_export_model.html", wait_until="load"
+    )
     page.emulate_media(media="print")
     clipped = page.eval_on_selector_all(
-        ".cell_input pre", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1 || "
-        "e.scrollHeight > e.clientHeight + 1).length")
+        ".cell_input pre",
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1 || "
+        "e.scrollHeight > e.clientHeight + 1).length",
+    )
     page.close()
     assert clipped == 0

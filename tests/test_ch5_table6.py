@@ -4,6 +4,7 @@ The book-wide expectations compare computed values at six significant digits, wh
 one-dollar change in a total of about US$17 million. These checks pin the arithmetic of
 book/ch5_collective to the dollar.
 """
+
 import pytest
 
 from migbook import load
@@ -18,7 +19,10 @@ def test_total_row_against_year_rows(t6):
     years = t6.drop(index="Total")
     assert years["projects"].sum() == 429 == t6.loc["Total", "projects"]
     assert years["investment_usd"].sum() == 16_823_669
-    assert t6.loc["Total", "investment_usd"] - years["investment_usd"].sum() == 1
+    assert (
+        t6.loc["Total", "investment_usd"] - years["investment_usd"].sum()
+        == 1
+    )
 
 
 def test_year_on_year_falls(t6):
@@ -32,6 +36,15 @@ def test_every_cell_enters_a_finding(t6):
     years = t6.drop(index="Total")
     assert years.to_dict("list") == {
         "projects": [7, 30, 34, 63, 77, 8, 93, 117],
-        "investment_usd": [603675, 1118453, 615016, 932241, 2127174, 32983, 5044921, 6349206],
+        "investment_usd": [
+            603675,
+            1118453,
+            615016,
+            932241,
+            2127174,
+            32983,
+            5044921,
+            6349206,
+        ],
     }
     assert list(years.index) == [str(y) for y in range(1993, 2001)]

@@ -1,33 +1,57 @@
 """The checker's rules, table-driven, including cases that must fail."""
+
 import math
 
 import pytest
 
-from migbook.claims import (RULES, Reading, bounds, component_rounding, convert, evaluate,
-                            external_result, is_round, parse_unit)
+from migbook.claims import (
+    RULES,
+    Reading,
+    bounds,
+    component_rounding,
+    convert,
+    evaluate,
+    external_result,
+    is_round,
+    parse_unit,
+)
 from migbook.render import badge_html, fmt_number, quantity
 
 
-def row(qualifier, value, unit="US$ million", high="", cid="p2001-x", kind="text"):
-    return {"id": cid, "qualifier": qualifier, "cited_value": value, "cited_high": high, "unit": unit,
-            "kind": kind, "cited": value}
+def row(
+    qualifier,
+    value,
+    unit="US$ million",
+    high="",
+    cid="p2001-x",
+    kind="text",
+):
+    return {
+        "id": cid,
+        "qualifier": qualifier,
+        "cited_value": value,
+        "cited_high": high,
+        "unit": unit,
+        "kind": kind,
+        "cited": value,
+    }
 
 
 # (qualifier, printed value, high, x, expected inside?)
 BOUND_CASES = [
     ("exact", "5910", "", 5910.0, True),
     ("exact", "5910", "", 5910.49, True),
-    ("exact", "5910", "", 5910.5, False),          # upper bound is open
+    ("exact", "5910", "", 5910.5, False),  # upper bound is open
     ("exact", "5910", "", 5909.5, True),
     ("exact", "5910", "", 5909.4, False),
     ("exact", "46", "", 45.5, True),
     ("exact", "46", "", 46.6, False),
     ("exact", "48.5", "", 48.54, True),
     ("exact", "48.5", "", 48.56, False),
-    ("exact", "38", "", 38.46, True),              # 1 - 7.20/11.70 in percent
+    ("exact", "38", "", 38.46, True),  # 1 - 7.20/11.70 in percent
     ("almost", "6", "", 5.91, True),
-    ("almost", "6", "", 6.2, False),               # "almost" never exceeds the figure
-    ("almost", "6", "", 5.3, False),               # nor falls far below it
+    ("almost", "6", "", 6.2, False),  # "almost" never exceeds the figure
+    ("almost", "6", "", 5.3, False),  # nor falls far below it
     ("about", "17", "", 16.82, True),
     ("about", "17", "", 15.0, False),
     ("more_than", "500", "", 500.0, False),
@@ -56,24 +80,37 @@ def test_printed_digits_set_precision():
     assert math.isclose(b.lo, 48.45) and math.isclose(b.hi, 48.55)
 
 
-@pytest.mark.parametrize("unit,base,factor", [
-    ("US$ billion", "US$", 1e9), ("US$ million", "US$", 1e6), ("US$ trillion", "US$", 1e12),
-    ("percent", "fraction", 0.01), ("million persons", "persons", 1e6), ("times", "times", 1.0),
-])
+@pytest.mark.parametrize(
+    "unit,base,factor",
+    [
+        ("US$ billion", "US$", 1e9),
+        ("US$ million", "US$", 1e6),
+        ("US$ trillion", "US$", 1e12),
+        ("percent", "fraction", 0.01),
+        ("million persons", "persons", 1e6),
+        ("times", "times", 1.0),
+    ],
+)
 def test_parse_unit(unit, base, factor):
     assert parse_unit(unit) == (base, factor)
 
 
 def test_convert_scale_words_and_percent():
-    assert convert(5910, "US$ million", "US$ billion") == pytest.approx(5.91)
+    assert convert(5910, "US$ million", "US$ billion") == pytest.approx(
+        5.91
+    )
     assert convert(0.46, "fraction", "percent") == pytest.approx(46)
     with pytest.raises(ValueError):
         convert(1, "US$ million", "persons")
 
 
 def test_reproduced():
-    r = evaluate(row("almost", "6", "US$ billion"), 5910, unit="US$ million")
-    assert r.status == "reproduced" and r.computed_value == pytest.approx(5.91)
+    r = evaluate(
+        row("almost", "6", "US$ billion"), 5910, unit="US$ million"
+    )
+    assert r.status == "reproduced" and r.computed_value == pytest.approx(
+        5.91
+    )
 
 
 def test_discrepant_says_by_how_much():
@@ -90,8 +127,16 @@ def test_unit_word_discrepancy():
 
 
 def test_qualified_names_the_reading():
-    r = evaluate(row("about", "5", "times"), 13266 / 3333, readings={"base year 1991": 13266 / 2660})
-    assert r.status == "qualified" and r.reading == "base year 1991" and r.rule == "alternative-reading"
+    r = evaluate(
+        row("about", "5", "times"),
+        13266 / 3333,
+        readings={"base year 1991": 13266 / 2660},
+    )
+    assert (
+        r.status == "qualified"
+        and r.reading == "base year 1991"
+        and r.rule == "alternative-reading"
+    )
     assert "base year 1991" in r.note
 
 
@@ -101,7 +146,13 @@ def test_discrepant_when_no_reading_holds():
 
 
 def test_blank_needs_a_reading():
-    blank = {"id": "p2001-iv-blank", "qualifier": "blank", "cited_value": "", "cited_high": "", "unit": "percent"}
+    blank = {
+        "id": "p2001-iv-blank",
+        "qualifier": "blank",
+        "cited_value": "",
+        "cited_high": "",
+        "unit": "percent",
+    }
     with pytest.raises(ValueError):
         evaluate(blank, 100.0)
     r = evaluate(blank, 192.5, readings={"2000 over 1998": 192.5})
@@ -118,29 +169,59 @@ def test_rules_table_is_complete():
     statuses = {v.status for v in RULES.values()}
     assert statuses == {"reproduced", "qualified", "discrepant", "external"}
     for rid, rule in RULES.items():
-        assert rule.title and rule.explanation.endswith(".") and rid == rid.lower()
+        assert (
+            rule.title
+            and rule.explanation.endswith(".")
+            and rid == rid.lower()
+        )
 
 
 def test_printed_precision_rule():
-    assert evaluate(row("exact", "5910"), 5910.4).rule == "printed-precision"
+    assert (
+        evaluate(row("exact", "5910"), 5910.4).rule == "printed-precision"
+    )
     r = evaluate(row("exact", "48.5", "percent"), 48.6)
     assert (r.status, r.rule) == ("discrepant", "no-reading")
     assert "48.6" in r.note and "[48.45, 48.55)" in r.note
 
 
 # component-rounding: a total of printed rows (each rounded in print) one unit off its rows
-ROWS = ["1200", "2300", "3400", "4500", "5600"]          # sum 17,000; slack 5 x 0.5 = 2.5
+ROWS = [
+    "1200",
+    "2300",
+    "3400",
+    "4500",
+    "5600",
+]  # sum 17,000; slack 5 x 0.5 = 2.5
 
 
-@pytest.mark.parametrize("total,status,rule", [
-    ("17001", "reproduced", "component-rounding"),      # one unit off: inside the slack
-    ("17002", "reproduced", "component-rounding"),      # two units: still (5 rows x 0.5 + 0.5)
-    ("17000", "reproduced", "printed-precision"),
-    ("17004", "discrepant", "no-reading"),              # beyond what rounding allows
-])
+@pytest.mark.parametrize(
+    "total,status,rule",
+    [
+        (
+            "17001",
+            "reproduced",
+            "component-rounding",
+        ),  # one unit off: inside the slack
+        (
+            "17002",
+            "reproduced",
+            "component-rounding",
+        ),  # two units: still (5 rows x 0.5 + 0.5)
+        ("17000", "reproduced", "printed-precision"),
+        (
+            "17004",
+            "discrepant",
+            "no-reading",
+        ),  # beyond what rounding allows
+    ],
+)
 def test_component_rounding_sum(total, status, rule):
-    r = evaluate(row("exact", total, "persons", kind="table-arithmetic"), 17000,
-                 readings=[component_rounding(ROWS)])
+    r = evaluate(
+        row("exact", total, "persons", kind="table-arithmetic"),
+        17000,
+        readings=[component_rounding(ROWS)],
+    )
     assert (r.status, r.rule) == (status, rule)
 
 
@@ -149,78 +230,178 @@ def test_component_rounding_slack_comes_from_printed_digits():
     assert (rd.value, rd.lo, rd.hi) == pytest.approx((4.6, 4.5, 4.7))
     rd = component_rounding(["1200", "3400"], how="mean")
     assert (rd.value, rd.lo, rd.hi) == pytest.approx((2300, 2299.5, 2300.5))
-    rd = component_rounding(["10"], how="share", denominator=["20"], scale=100)
-    assert rd.value == pytest.approx(50) and rd.lo == pytest.approx(100 * 9.5 / 20.5)
+    rd = component_rounding(
+        ["10"], how="share", denominator=["20"], scale=100
+    )
+    assert rd.value == pytest.approx(50) and rd.lo == pytest.approx(
+        100 * 9.5 / 20.5
+    )
     # an average of rounded rows: the rows allow 2299.5-2300.5, so a printed 2301 (2300.5-2301.5)
     # touches them and holds; a printed 2302 does not
-    avg = lambda printed: evaluate(row("exact", printed, "persons", kind="table-arithmetic"), 2300.0,
-                                   readings=[component_rounding(["1200", "3400"], how="mean")])
-    assert (avg("2301").status, avg("2301").rule) == ("reproduced", "component-rounding")
-    assert (avg("2302").status, avg("2302").rule) == ("discrepant", "no-reading")
+    avg = lambda printed: evaluate(  # noqa: E731
+        row("exact", printed, "persons", kind="table-arithmetic"),
+        2300.0,
+        readings=[component_rounding(["1200", "3400"], how="mean")],
+    )
+    assert (avg("2301").status, avg("2301").rule) == (
+        "reproduced",
+        "component-rounding",
+    )
+    assert (avg("2302").status, avg("2302").rule) == (
+        "discrepant",
+        "no-reading",
+    )
     assert avg("2300").rule == "printed-precision"
 
 
 def test_component_rounding_qualified_when_only_another_reading_holds():
-    r = evaluate(row("exact", "17010", "persons", kind="table-arithmetic"), 17000,
-                 readings=[component_rounding(ROWS), Reading("alternative-reading", "one row read as 1210", 17010)])
-    assert (r.status, r.rule, r.reading) == ("qualified", "alternative-reading", "one row read as 1210")
+    r = evaluate(
+        row("exact", "17010", "persons", kind="table-arithmetic"),
+        17000,
+        readings=[
+            component_rounding(ROWS),
+            Reading("alternative-reading", "one row read as 1210", 17010),
+        ],
+    )
+    assert (r.status, r.rule, r.reading) == (
+        "qualified",
+        "alternative-reading",
+        "one row read as 1210",
+    )
 
 
-@pytest.mark.parametrize("value,status,rule", [
-    (9, "reproduced", "printed-precision"),        # nine of nine years rose
-    (8, "reproduced", "stated-exception"),         # eight rose; the paper names the ninth
-    (6, "discrepant", "no-reading"),               # three years fell; the paper names one
-])
+@pytest.mark.parametrize(
+    "value,status,rule",
+    [
+        (9, "reproduced", "printed-precision"),  # nine of nine years rose
+        (
+            8,
+            "reproduced",
+            "stated-exception",
+        ),  # eight rose; the paper names the ninth
+        (
+            6,
+            "discrepant",
+            "no-reading",
+        ),  # three years fell; the paper names one
+    ],
+)
 def test_stated_exception(value, status, rule):
-    readings = [Reading("stated-exception", "counting 1998, the year the paper names as the exception",
-                        value + 1)]
+    readings = [
+        Reading(
+            "stated-exception",
+            "counting 1998, the year the paper names as the exception",
+            value + 1,
+        )
+    ]
     r = evaluate(row("exact", "9", "count"), value, readings=readings)
     assert (r.status, r.rule) == (status, rule)
     if rule == "stated-exception":
         assert "1998" in r.note
 
 
-@pytest.mark.parametrize("printed,expected", [
-    ("90", True), ("20", True), ("300000", True), ("250", True), ("800", True),
-    ("6", False), ("13110", False), ("48.5", False), ("16823670", False), ("2", False), ("0", False),
-])
+@pytest.mark.parametrize(
+    "printed,expected",
+    [
+        ("90", True),
+        ("20", True),
+        ("300000", True),
+        ("250", True),
+        ("800", True),
+        ("6", False),
+        ("13110", False),
+        ("48.5", False),
+        ("16823670", False),
+        ("2", False),
+        ("0", False),
+    ],
+)
 def test_is_round(printed, expected):
     assert is_round(printed) is expected
 
 
-@pytest.mark.parametrize("qualifier,printed,x,status,rule", [
-    ("exact", "90", 90.3, "reproduced", "printed-precision"),
-    ("exact", "90", 89.4, "qualified", "round-number"),      # "90%" for 89.4%
-    ("exact", "90", 84.0, "discrepant", "no-reading"),       # outside 85-95 too
-    ("exact", "20", 23.9, "qualified", "round-number"),      # "twentyfold" for 23.9-fold
-    ("exact", "20", 26.0, "discrepant", "no-reading"),
-    ("exact", "13110", 13112, "discrepant", "no-reading"),   # not a round number
-])
+@pytest.mark.parametrize(
+    "qualifier,printed,x,status,rule",
+    [
+        ("exact", "90", 90.3, "reproduced", "printed-precision"),
+        (
+            "exact",
+            "90",
+            89.4,
+            "qualified",
+            "round-number",
+        ),  # "90%" for 89.4%
+        (
+            "exact",
+            "90",
+            84.0,
+            "discrepant",
+            "no-reading",
+        ),  # outside 85-95 too
+        (
+            "exact",
+            "20",
+            23.9,
+            "qualified",
+            "round-number",
+        ),  # "twentyfold" for 23.9-fold
+        ("exact", "20", 26.0, "discrepant", "no-reading"),
+        (
+            "exact",
+            "13110",
+            13112,
+            "discrepant",
+            "no-reading",
+        ),  # not a round number
+    ],
+)
 def test_round_number(qualifier, printed, x, status, rule):
     r = evaluate(row(qualifier, printed, "percent"), x)
     assert (r.status, r.rule) == (status, rule)
     if rule == "round-number":
-        assert "strictly" in r.note and str(bounds(qualifier, printed)) in r.note
+        assert (
+            "strictly" in r.note
+            and str(bounds(qualifier, printed)) in r.note
+        )
 
 
 def test_round_number_not_for_table_cells_or_ranks():
-    r = evaluate(row("exact", "3990", "US$ million", kind="table-arithmetic"), 3985)
+    r = evaluate(
+        row("exact", "3990", "US$ million", kind="table-arithmetic"), 3985
+    )
     assert r.status == "discrepant"
     r = evaluate(row("exact", "10", "rank"), 11)
     assert r.status == "discrepant"
-    r = evaluate(row("exact", "10", "count", kind="count-vs-list"), 11)   # "10 federations", eleven listed
+    r = evaluate(
+        row("exact", "10", "count", kind="count-vs-list"), 11
+    )  # "10 federations", eleven listed
     assert r.status == "discrepant"
-    r = evaluate(row("exact", "3990", "US$ million"), 3985, round_number=True)
+    r = evaluate(
+        row("exact", "3990", "US$ million"), 3985, round_number=True
+    )
     assert r.status == "qualified"
 
 
-@pytest.mark.parametrize("rule", ["stated-definition", "base-year", "scale-word", "alternative-reading"])
+@pytest.mark.parametrize(
+    "rule",
+    ["stated-definition", "base-year", "scale-word", "alternative-reading"],
+)
 def test_named_readings_give_qualified(rule):
-    r = evaluate(row("exact", "457", "US$ trillion"), 457e9, unit="US$",
-                 readings=[Reading(rule, "billón read as a thousand million", 457e12)])
+    r = evaluate(
+        row("exact", "457", "US$ trillion"),
+        457e9,
+        unit="US$",
+        readings=[
+            Reading(rule, "billón read as a thousand million", 457e12)
+        ],
+    )
     assert (r.status, r.rule) == ("qualified", rule)
-    r = evaluate(row("exact", "457", "US$ trillion"), 457e9, unit="US$",
-                 readings=[Reading(rule, "some other reading", 3e12)])
+    r = evaluate(
+        row("exact", "457", "US$ trillion"),
+        457e9,
+        unit="US$",
+        readings=[Reading(rule, "some other reading", 3e12)],
+    )
     assert (r.status, r.rule) == ("discrepant", "no-reading")
     assert "some other reading" in r.note
 
@@ -234,7 +415,11 @@ def test_reading_must_name_a_reading_rule():
 
 def test_inferred_value_never_reproduces_nor_discrepant():
     # a match found only through the book's inference (e.g. which denominator an average uses)
-    r = evaluate(row("exact", "326", "US$"), 326.2, inferred="the denominator the book infers")
+    r = evaluate(
+        row("exact", "326", "US$"),
+        326.2,
+        inferred="the denominator the book infers",
+    )
     assert (r.status, r.rule, r.inferred) == ("qualified", "inferred", True)
     assert "the denominator the book infers" in r.note
     # a gap found only through an inferred value is not a discrepancy
@@ -242,47 +427,122 @@ def test_inferred_value_never_reproduces_nor_discrepant():
     assert (r.status, r.rule) == ("qualified", "inferred")
     assert "26" in r.note
     # the same gap on a plain value is
-    assert evaluate(row("exact", "326", "US$"), 300.0).status == "discrepant"
+    assert (
+        evaluate(row("exact", "326", "US$"), 300.0).status == "discrepant"
+    )
 
 
 def test_inferred_reading_is_capped_at_qualified():
     rd = component_rounding(ROWS)
-    rd = Reading("component-rounding", rd.label, rd.value, True, rd.lo, rd.hi)
-    r = evaluate(row("exact", "17001", "persons", kind="table-arithmetic"), 17000, readings=[rd])
+    rd = Reading(
+        "component-rounding", rd.label, rd.value, True, rd.lo, rd.hi
+    )
+    r = evaluate(
+        row("exact", "17001", "persons", kind="table-arithmetic"),
+        17000,
+        readings=[rd],
+    )
     assert (r.status, r.rule, r.inferred) == ("qualified", "inferred", True)
-    r = evaluate(row("exact", "8", "count"), 7,
-                 readings=[Reading("stated-definition", "counting as the book infers", 8, inferred=True)])
-    assert (r.status, r.rule, r.inferred) == ("qualified", "stated-definition", True)
+    r = evaluate(
+        row("exact", "8", "count"),
+        7,
+        readings=[
+            Reading(
+                "stated-definition",
+                "counting as the book infers",
+                8,
+                inferred=True,
+            )
+        ],
+    )
+    assert (r.status, r.rule, r.inferred) == (
+        "qualified",
+        "stated-definition",
+        True,
+    )
     assert "inference" in r.note
 
 
 def test_inferred_value_on_a_round_number_stays_round_number():
-    r = evaluate(row("exact", "20", "times"), 18.8, inferred="a share read as of 2003")
-    assert (r.status, r.rule, r.inferred) == ("qualified", "round-number", True)
+    r = evaluate(
+        row("exact", "20", "times"),
+        18.8,
+        inferred="a share read as of 2003",
+    )
+    assert (r.status, r.rule, r.inferred) == (
+        "qualified",
+        "round-number",
+        True,
+    )
     assert "a share read as of 2003" in r.note
 
 
-@pytest.mark.parametrize("printed,unit,reading,status,rule", [
-    ("1.5", "US$ trillion", None, "external", "outside-source"),       # passes the ceiling as printed
-    ("457", "US$ trillion", 1941.0, "qualified", "scale-word"),        # passes only read in billions
-    ("457", "US$ trillion", 100.0, "qualified", "inferred"),           # fails every reading: not discrepant
-])
-def test_plausibility_ceiling_is_not_a_bound(printed, unit, reading, status, rule):
-    readings = [] if reading is None else [Reading("scale-word", "billón: trillion read as billion", reading)]
-    r = evaluate(row("exact", printed, unit), 1.941, readings=readings, plausibility="ceiling")
+@pytest.mark.parametrize(
+    "printed,unit,reading,status,rule",
+    [
+        (
+            "1.5",
+            "US$ trillion",
+            None,
+            "external",
+            "outside-source",
+        ),  # passes the ceiling as printed
+        (
+            "457",
+            "US$ trillion",
+            1941.0,
+            "qualified",
+            "scale-word",
+        ),  # passes only read in billions
+        (
+            "457",
+            "US$ trillion",
+            100.0,
+            "qualified",
+            "inferred",
+        ),  # fails every reading: not discrepant
+    ],
+)
+def test_plausibility_ceiling_is_not_a_bound(
+    printed, unit, reading, status, rule
+):
+    readings = (
+        []
+        if reading is None
+        else [
+            Reading(
+                "scale-word", "billón: trillion read as billion", reading
+            )
+        ]
+    )
+    r = evaluate(
+        row("exact", printed, unit),
+        1.941,
+        readings=readings,
+        plausibility="ceiling",
+    )
     assert (r.status, r.rule, r.plausibility) == (status, rule, "ceiling")
     assert "plausibility check (not a bound)" in r.note
     if status == "external":
-        assert r.computed_value is None and r.implied_value == pytest.approx(1.941)
+        assert (
+            r.computed_value is None
+            and r.implied_value == pytest.approx(1.941)
+        )
     html_ = badge_html(r, row("exact", printed, unit))
     assert "plausibility ceiling" in html_ and "computed" not in html_
 
 
 def test_plausibility_floor():
-    r = evaluate(row("exact", "22", "US$ million"), 6458, plausibility="floor",
-                 readings=[Reading("scale-word", "million read as billion", 6.458)])
+    r = evaluate(
+        row("exact", "22", "US$ million"),
+        6458,
+        plausibility="floor",
+        readings=[Reading("scale-word", "million read as billion", 6.458)],
+    )
     assert (r.status, r.rule) == ("qualified", "scale-word")
-    r = evaluate(row("exact", "22", "US$ billion"), 6.458, plausibility="floor")
+    r = evaluate(
+        row("exact", "22", "US$ billion"), 6.458, plausibility="floor"
+    )
     assert (r.status, r.rule) == ("external", "outside-source")
     with pytest.raises(ValueError):
         evaluate(row("exact", "22"), 1, plausibility="bound")
@@ -290,9 +550,18 @@ def test_plausibility_floor():
 
 @pytest.mark.parametrize("rule", ["outside-source", "coincidence"])
 def test_external_rules(rule):
-    r = external_result(row("exact", "87", "US$ billion"), note="credited to an outside source",
-                        implied=86.5, rule=rule)
-    assert (r.status, r.rule, r.computed_value, r.implied_value) == ("external", rule, None, 86.5)
+    r = external_result(
+        row("exact", "87", "US$ billion"),
+        note="credited to an outside source",
+        implied=86.5,
+        rule=rule,
+    )
+    assert (r.status, r.rule, r.computed_value, r.implied_value) == (
+        "external",
+        rule,
+        None,
+        86.5,
+    )
     with pytest.raises(ValueError):
         external_result(row("exact", "87"), note="x", rule="no-reading")
     with pytest.raises(ValueError):
@@ -301,47 +570,93 @@ def test_external_rules(rule):
 
 def test_record_carries_rule_and_implied_value():
     rec = evaluate(row("exact", "5910"), 5910).record()
-    assert rec["rule"] == "printed-precision" and rec["implied_value"] is None
+    assert (
+        rec["rule"] == "printed-precision" and rec["implied_value"] is None
+    )
     assert set(RULES) >= {rec["rule"]}
 
 
 def test_every_status_decided_by_a_rule_of_that_status():
-    cases = [evaluate(row("exact", "5910"), x, readings=[component_rounding(["2955", "2955"])]) for x in (5910, 5911, 6000)]
+    cases = [
+        evaluate(
+            row("exact", "5910"),
+            x,
+            readings=[component_rounding(["2955", "2955"])],
+        )
+        for x in (5910, 5911, 6000)
+    ]
     for r in cases:
         assert RULES[r.rule].status == r.status
 
 
 # --------------------------------------------------------------------------- what readers see
-@pytest.mark.parametrize("value,printed,text", [
-    (5.91034, None, "5.91"), (0.456789, None, "0.457"), (16823669, None, "16,823,669"),
-    (13266.4, None, "13,266"), (2e-05, None, "0.00002"), (0.1 + 0.2, None, "0.3"),
-    (457e9, None, "457,000,000,000"), (float("nan"), None, ""), (None, None, ""), (-0.0, None, "0"),
-    (48.5123, "48.5", "48.5"), (3.98018, "3.9802", "3.9802"), (1.0, None, "1"), (17.0, None, "17"),
-    (-1067, None, "-1,067"), (1e-20, None, "0"),
-])
+@pytest.mark.parametrize(
+    "value,printed,text",
+    [
+        (5.91034, None, "5.91"),
+        (0.456789, None, "0.457"),
+        (16823669, None, "16,823,669"),
+        (13266.4, None, "13,266"),
+        (2e-05, None, "0.00002"),
+        (0.1 + 0.2, None, "0.3"),
+        (457e9, None, "457,000,000,000"),
+        (float("nan"), None, ""),
+        (None, None, ""),
+        (-0.0, None, "0"),
+        (48.5123, "48.5", "48.5"),
+        (3.98018, "3.9802", "3.9802"),
+        (1.0, None, "1"),
+        (17.0, None, "17"),
+        (-1067, None, "-1,067"),
+        (1e-20, None, "0"),
+    ],
+)
 def test_fmt_number(value, printed, text):
     assert fmt_number(value, printed) == text
-    assert "e" not in fmt_number(value, printed).lower() and "nan" not in fmt_number(value, printed)
+    assert "e" not in fmt_number(
+        value, printed
+    ).lower() and "nan" not in fmt_number(value, printed)
 
 
-@pytest.mark.parametrize("value,unit,text", [
-    (1, "rank", "rank 1"), (4, "count", "4 items"), (1, "count", "1 item"), (5.91, "US$ billion", "US$ 5.91 billion"),
-    (46.0, "percent", "46%"), (3.98, "times", "3.98 times"), (390000, "persons", "390,000 persons"),
-    (0.417, "fraction", "0.417 (41.7%)"),
-])
+@pytest.mark.parametrize(
+    "value,unit,text",
+    [
+        (1, "rank", "rank 1"),
+        (4, "count", "4 items"),
+        (1, "count", "1 item"),
+        (5.91, "US$ billion", "US$ 5.91 billion"),
+        (46.0, "percent", "46%"),
+        (3.98, "times", "3.98 times"),
+        (390000, "persons", "390,000 persons"),
+        (0.417, "fraction", "0.417 (41.7%)"),
+    ],
+)
 def test_quantity_in_words(value, unit, text):
     assert quantity(value, unit) == text
 
 
 def test_badges_say_implied_for_externals_and_end_cleanly():
-    ext = external_result(row("exact", "87", "US$ billion"), note="see the source;", implied=86.5)
+    ext = external_result(
+        row("exact", "87", "US$ billion"),
+        note="see the source;",
+        implied=86.5,
+    )
     html_ = badge_html(ext, row("exact", "87", "US$ billion"))
-    assert "the papers imply <b>US$ 86.5 billion</b>" in html_ and "computed" not in html_
-    assert ";<" not in html_ and "; <" not in html_ and ";</span>" not in html_
+    assert (
+        "the papers imply <b>US$ 86.5 billion</b>" in html_
+        and "computed" not in html_
+    )
+    assert (
+        ";<" not in html_ and "; <" not in html_ and ";</span>" not in html_
+    )
     assert 'href="policy.html#rule-outside-source"' in html_
     rep = evaluate(row("exact", "4", "count"), 4)
     html_ = badge_html(rep, row("exact", "4", "count"))
-    assert "computed <b>4 items</b>" in html_ and ";</div>" not in html_ and "4 count" not in html_
+    assert (
+        "computed <b>4 items</b>" in html_
+        and ";</div>" not in html_
+        and "4 count" not in html_
+    )
 
 
 def test_policy_table_is_generated_from_rules():
@@ -349,12 +664,31 @@ def test_policy_table_is_generated_from_rules():
     each rule with its anchor (badges link to it), its status and the first claim it decided."""
     from migbook.sphinx.policy import rules_html
 
-    rows = [{"id": "p2001-x", "rule": "component-rounding", "status": "reproduced", "statement": "a total",
-             "paper": "p2001", "cited": "16,823,670", "cited_value": "16823670", "computed_value": "16823669",
-             "implied_value": "", "computed_unit": "US$", "note": "within the rows' rounding", "plausibility": "",
-             "report_doc": "book/report"}]
+    rows = [
+        {
+            "id": "p2001-x",
+            "rule": "component-rounding",
+            "status": "reproduced",
+            "statement": "a total",
+            "paper": "p2001",
+            "cited": "16,823,670",
+            "cited_value": "16823670",
+            "computed_value": "16823669",
+            "implied_value": "",
+            "computed_unit": "US$",
+            "note": "within the rows' rounding",
+            "plausibility": "",
+            "report_doc": "book/report",
+        }
+    ]
     out = rules_html(rows, lambda doc, anchor: f"../{doc}.html#{anchor}")
     for rid, rule in RULES.items():
-        assert f'id="rule-{rid}"' in out and rule.explanation.replace("'", "&#x27;") in out
+        assert (
+            f'id="rule-{rid}"' in out
+            and rule.explanation.replace("'", "&#x27;") in out
+        )
     assert out.count('class="claim-badge') == len(RULES)
-    assert 'href="../book/report.html#p2001-x"' in out and "US$ 16,823,669" in out
+    assert (
+        'href="../book/report.html#p2001-x"' in out
+        and "US$ 16,823,669" in out
+    )

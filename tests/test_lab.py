@@ -1,5 +1,6 @@
 """``make lab``: JupyterLab starts on 127.0.0.1 (installing requirements-lab.txt on first use),
 opens a chapter's MyST markdown as a notebook through jupytext, and stops cleanly."""
+
 import json
 import os
 import signal
@@ -23,7 +24,9 @@ def free_port() -> int:
 
 
 def get(url: str):
-    req = urllib.request.Request(url, headers={"Authorization": f"token {TOKEN}"})
+    req = urllib.request.Request(
+        url, headers={"Authorization": f"token {TOKEN}"}
+    )
     with urllib.request.urlopen(req, timeout=10) as r:
         return r.status, json.loads(r.read().decode())
 
@@ -33,28 +36,56 @@ def test_make_lab_opens_chapters_as_notebooks_and_stops(tmp_path):
     port = free_port()
     log = (tmp_path / "lab.log").open("w")
     proc = subprocess.Popen(
-        ["make", "--no-print-directory", "-C", str(ROOT), f"VENV={venv}", f"LAB_PORT={port}",
-         f"LAB_ARGS=--no-browser --IdentityProvider.token={TOKEN} --ServerApp.port_retries=0", "lab"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, "JUPYTER_NO_CONFIG": "1"})
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            str(ROOT),
+            f"VENV={venv}",
+            f"LAB_PORT={port}",
+            f"LAB_ARGS=--no-browser --IdentityProvider.token={TOKEN} --ServerApp.port_retries=0",
+            "lab",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "JUPYTER_NO_CONFIG": "1"},
+    )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 900  # the first run installs JupyterLab
+        deadline = (
+            time.monotonic() + 900
+        )  # the first run installs JupyterLab
         while True:
-            assert proc.poll() is None, "make lab exited early:\n" + (tmp_path / "lab.log").read_text()[-3000:]
+            assert proc.poll() is None, (
+                "make lab exited early:\n"
+                + (tmp_path / "lab.log").read_text()[-3000:]
+            )
             try:
                 status, body = get(f"{base}/api/status")
                 break
             except OSError:
-                assert time.monotonic() < deadline, "JupyterLab did not answer:\n" + (tmp_path / "lab.log").read_text()[-3000:]
+                assert time.monotonic() < deadline, (
+                    "JupyterLab did not answer:\n"
+                    + (tmp_path / "lab.log").read_text()[-3000:]
+                )
                 time.sleep(1)
         assert status == 200 and "started" in body
-        status, model = get(f"{base}/api/contents/book/ch1_export_model.md?type=notebook&content=1")
+        status, model = get(
+            f"{base}/api/contents/book/ch1_export_model.md?type=notebook&content=1"
+        )
         assert status == 200 and model["type"] == "notebook"
         cells = model["content"]["cells"]
         assert sum(c["cell_type"] == "code" for c in cells) > 5
-        assert any("check(" in c["source"] for c in cells if c["cell_type"] == "code")
+        assert any(
+            "check(" in c["source"]
+            for c in cells
+            if c["cell_type"] == "code"
+        )
     finally:
-        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: make and JupyterLab, the group this test started
+        os.killpg(
+            proc.pid, signal.SIGINT
+        )  # Ctrl-C: make and JupyterLab, the group this test started
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:

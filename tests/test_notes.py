@@ -7,6 +7,7 @@ same detector as ``typed_numbers`` (years, table and footnote numbers, page refe
 counts pass) runs over the ledger's ``note`` column and over the literal text of every ``note=``
 in the chapters' code.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,9 +21,12 @@ ROOT = Path(__file__).resolve().parents[1]
 CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```\s*$", re.S | re.M)
 LABELLED = re.compile(
     r"(?i)\b(table|tables|figure|fig\.|chapter|section|part|footnote|fn|note|appendix|p\.|pp\."
-    r"|page|pages|no\.|vol\.|paper|claim)\s+[\dIVX]+[\d.–-]*(?:\s+and\s+\d+)?")
-NUM = re.compile(r"(?<![\w.])[-−]?\$?\d[\d,]*(?:\.\d+)?\s*"
-                 r"(?:%|percent|per cent|million|billion|trillion|fold)?(?![\w])")
+    r"|page|pages|no\.|vol\.|paper|claim)\s+[\dIVX]+[\d.–-]*(?:\s+and\s+\d+)?"
+)
+NUM = re.compile(
+    r"(?<![\w.])[-−]?\$?\d[\d,]*(?:\.\d+)?\s*"
+    r"(?:%|percent|per cent|million|billion|trillion|fold)?(?![\w])"
+)
 CLAIM_ID = re.compile(r"\b(?:p2001|p2004|both)-[a-z0-9]+(?:-[a-z0-9]+)*\b")
 
 
@@ -39,14 +43,18 @@ def typed_figures(text: str) -> list[str]:
             continue
         if re.fullmatch(r"(19|20)\d\d", digits):
             continue
-        if v < 10 and not re.search(r"[%$.]|fold|percent|million|billion|trillion", tok):
+        if v < 10 and not re.search(
+            r"[%$.]|fold|percent|million|billion|trillion", tok
+        ):
             continue
         hits.append(tok)
     return hits
 
 
 def ledger_rows() -> list[dict]:
-    with (ROOT / "data" / "claims.csv").open(encoding="utf-8", newline="") as fh:
+    with (ROOT / "data" / "claims.csv").open(
+        encoding="utf-8", newline=""
+    ) as fh:
         return list(csv.DictReader(fh))
 
 
@@ -65,66 +73,128 @@ def chapter_notes() -> list[tuple[str, str, str]]:
     out = []
     for path in sorted((ROOT / "book").glob("ch*.md")):
         for m in CELL.finditer(path.read_text(encoding="utf-8")):
-            code = "\n".join("" if re.match(r"^:\w+:", ln) else ln for ln in m.group(1).splitlines())
+            code = "\n".join(
+                "" if re.match(r"^:\w+:", ln) else ln
+                for ln in m.group(1).splitlines()
+            )
             for node in ast.walk(ast.parse(code)):
-                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                        and node.func.id in ("check", "external")):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in ("check", "external")
+                ):
                     continue
                 for kw in node.keywords:
                     if kw.arg == "note":
-                        out.append((path.stem, ast.unparse(node.args[0]), literal_text(kw.value)))
+                        out.append(
+                            (
+                                path.stem,
+                                ast.unparse(node.args[0]),
+                                literal_text(kw.value),
+                            )
+                        )
     return out
 
 
 def test_detector_flags_typed_figures_and_passes_labels():
     assert typed_figures("8.2 million x one third") == ["8.2 million"]
-    assert typed_figures("the 40,000 members divided by 3%") == ["40,000", "3%"]
+    assert typed_figures("the 40,000 members divided by 3%") == [
+        "40,000",
+        "3%",
+    ]
     assert typed_figures("divided by the US$282 average") == ["282"]
-    assert typed_figures("p2004 Table 1, 2001; page 152; pages 88-93; fn 13; 1978-1979; "
-                         "Tables 1 and 4; six items; 2 lists; see both-t1-oil-1999") == []
+    assert (
+        typed_figures(
+            "p2004 Table 1, 2001; page 152; pages 88-93; fn 13; 1978-1979; "
+            "Tables 1 and 4; six items; 2 lists; see both-t1-oil-1999"
+        )
+        == []
+    )
 
 
 def test_ledger_has_a_note_column_described_by_the_schema():
     from migbook.data import resource_meta
 
-    fields = {f["name"]: f for f in resource_meta("claims")["schema"]["fields"]}
-    assert fields["note"]["type"] == "string" and fields["note"].get("title")
+    fields = {
+        f["name"]: f for f in resource_meta("claims")["schema"]["fields"]
+    }
+    assert fields["note"]["type"] == "string" and fields["note"].get(
+        "title"
+    )
     assert "required" not in fields["note"].get("constraints", {})
     assert "note" in ledger_rows()[0]
 
 
 def test_no_figure_typed_into_a_ledger_note():
-    bad = [f"{r['id']}: {hits} in {r['note'][:80]!r}" for r in ledger_rows()
-           if (hits := typed_figures(r["note"]))]
+    bad = [
+        f"{r['id']}: {hits} in {r['note'][:80]!r}"
+        for r in ledger_rows()
+        if (hits := typed_figures(r["note"]))
+    ]
     assert not bad, "\n".join(bad)
 
 
 def test_no_figure_typed_into_a_chapter_note():
     notes = chapter_notes()
     assert len(notes) > 20  # the chapters do pass computed clauses
-    bad = [f"{ch} {cid}: {hits} in {text[:80]!r}" for ch, cid, text in notes
-           if (hits := typed_figures(text))]
+    bad = [
+        f"{ch} {cid}: {hits} in {text[:80]!r}"
+        for ch, cid, text in notes
+        if (hits := typed_figures(text))
+    ]
     assert not bad, "\n".join(bad)
 
 
 def test_ledger_notes_do_not_repeat_the_credited_source():
     """The badge of an external claim leads with the ledger's ``source``; the note adds to it."""
-    bad = [f"{r['id']}: {r['source']!r}" for r in ledger_rows()
-           if r["source"] != "none credited" and not r["source"].startswith("p20")
-           and r["source"] in r["note"]]
+    bad = [
+        f"{r['id']}: {r['source']!r}"
+        for r in ledger_rows()
+        if r["source"] != "none credited"
+        and not r["source"].startswith("p20")
+        and r["source"] in r["note"]
+    ]
     assert not bad, "\n".join(bad)
 
 
-@pytest.mark.parametrize("row, clause, source, want", [
-    ({"note": "oil / (oil + agriculture)", "source": "p2004 Table 1"}, "", False,
-     "oil / (oil + agriculture)"),
-    ({"note": "the lowest year.", "source": "x"}, "it ranges from 1 to 2", False,
-     "the lowest year; it ranges from 1 to 2"),
-    ({"note": "Maquiladora exports are not in the tables", "source": "Cypher 2000"}, "", True,
-     "credited to Cypher 2000. Maquiladora exports are not in the tables"),
-    ({"note": "", "source": "none credited"}, "", True, "no source credited"),
-])
-def test_a_note_joins_the_ledger_words_and_the_computed_clause(row, clause, source, want):
+@pytest.mark.parametrize(
+    "row, clause, source, want",
+    [
+        (
+            {
+                "note": "oil / (oil + agriculture)",
+                "source": "p2004 Table 1",
+            },
+            "",
+            False,
+            "oil / (oil + agriculture)",
+        ),
+        (
+            {"note": "the lowest year.", "source": "x"},
+            "it ranges from 1 to 2",
+            False,
+            "the lowest year; it ranges from 1 to 2",
+        ),
+        (
+            {
+                "note": "Maquiladora exports are not in the tables",
+                "source": "Cypher 2000",
+            },
+            "",
+            True,
+            "credited to Cypher 2000. Maquiladora exports are not in the tables",
+        ),
+        (
+            {"note": "", "source": "none credited"},
+            "",
+            True,
+            "no source credited",
+        ),
+    ],
+)
+def test_a_note_joins_the_ledger_words_and_the_computed_clause(
+    row, clause, source, want
+):
     from migbook.notebook import _note
 
     assert _note(row, clause, source=source) == want

@@ -14,6 +14,7 @@ The titles of the two papers (the first line of each text) may be cited anywhere
 quotation marks ("...", “...”, ‘...’ and '...') is left out: a short quoted phrase is
 allowed where the exact wording is what a check is about.
 """
+
 from __future__ import annotations
 
 import csv
@@ -43,18 +44,24 @@ def seeds_dir() -> Path | None:
 
 SEEDS = seeds_dir()
 pytestmark = pytest.mark.skipif(
-    SEEDS is None, reason="the papers' text (shared/seeds/*.txt beside the repository) is not here")
+    SEEDS is None,
+    reason="the papers' text (shared/seeds/*.txt beside the repository) is not here",
+)
 
 # quoted spans: double and curly quotes always; straight single quotes only when they open after a
 # non-letter and close before one (so that apostrophes in "Mexico's" or "migrants'" do not count)
-QUOTED = re.compile(r'"[^"\n]*"|“[^”]*”|‘[^’]*’|(?<![A-Za-z0-9])\'[^\'\n]{1,300}?\'(?![A-Za-z0-9])')
+QUOTED = re.compile(
+    r'"[^"\n]*"|“[^”]*”|‘[^’]*’|(?<![A-Za-z0-9])\'[^\'\n]{1,300}?\'(?![A-Za-z0-9])'
+)
 
 
 def words(text: str) -> list[str]:
     """Lower-case words: accents kept, hyphens and dashes split words, other punctuation dropped,
     line breaks and hyphenation at a line end undone."""
     text = unicodedata.normalize("NFC", text)
-    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)  # a word hyphenated across a line break
+    text = re.sub(
+        r"(\w)-\s*\n\s*(\w)", r"\1\2", text
+    )  # a word hyphenated across a line break
     text = text.replace("’", "'").lower()
     text = re.sub(r"[-‐‑‒–—―/_]", " ", text)
     text = re.sub(r"'s\b", "", text)
@@ -66,7 +73,11 @@ def paper_titles() -> list[list[str]]:
     """The papers' titles (first non-empty line of each text), as word lists."""
     titles = []
     for path in sorted(SEEDS.glob("*.txt")):
-        first = next(line for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+        first = next(
+            line
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        )
         titles.append(words(first.lstrip("# ")))
     return titles
 
@@ -79,7 +90,9 @@ def drop_titles(ws: list[str], titles: list[list[str]]) -> list[list[str]]:
     """Split a word list where it cites a paper's title, leaving the title out."""
     pieces, start, i = [], 0, 0
     while i < len(ws):
-        title = next((t for t in titles if t and ws[i:i + len(t)] == t), None)
+        title = next(
+            (t for t in titles if t and ws[i : i + len(t)] == t), None
+        )
         if title:
             pieces.append(ws[start:i])
             i += len(title)
@@ -91,7 +104,7 @@ def drop_titles(ws: list[str], titles: list[list[str]]) -> list[list[str]]:
 
 
 def shingles(ws: list[str], n: int = RUN) -> set[tuple[str, ...]]:
-    return {tuple(ws[i:i + n]) for i in range(len(ws) - n + 1)}
+    return {tuple(ws[i : i + n]) for i in range(len(ws) - n + 1)}
 
 
 def copied_runs(text: str, paper: set[tuple[str, ...]]) -> list[str]:
@@ -99,13 +112,17 @@ def copied_runs(text: str, paper: set[tuple[str, ...]]) -> list[str]:
     merged when they overlap."""
     hits = []
     titles = paper_titles() if SEEDS else []
-    pieces = [p for q in unquoted(text).split(" | ") for p in drop_titles(words(q), titles)]
+    pieces = [
+        p
+        for q in unquoted(text).split(" | ")
+        for p in drop_titles(words(q), titles)
+    ]
     for ws in pieces:
         i, n = 0, len(ws)
         while i + RUN <= n:
-            if tuple(ws[i:i + RUN]) in paper:
+            if tuple(ws[i : i + RUN]) in paper:
                 j = i + RUN
-                while j < n and tuple(ws[j - RUN + 1:j + 1]) in paper:
+                while j < n and tuple(ws[j - RUN + 1 : j + 1]) in paper:
                     j += 1
                 hits.append(" ".join(ws[i:j]))
                 i = j
@@ -127,22 +144,34 @@ def texts():
     """(where, text) for every place the project speaks in its own words."""
     for page in sorted((ROOT / "book").glob("*.md")):
         yield f"book/{page.name}", page.read_text(encoding="utf-8")
-    with open(ROOT / "data" / "claims.csv", newline="", encoding="utf-8") as f:
+    with open(
+        ROOT / "data" / "claims.csv", newline="", encoding="utf-8"
+    ) as f:
         for row in csv.DictReader(f):
             for column in ("statement", "remark", "note"):
                 if row.get(column):
-                    yield f"data/claims.csv {row['id']} {column}", row[column]
-    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+                    yield (
+                        f"data/claims.csv {row['id']} {column}",
+                        row[column],
+                    )
+    package = json.loads(
+        (ROOT / "data" / "datapackage.json").read_text(encoding="utf-8")
+    )
 
     def walk(node, path):
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in ("description", "notes") and isinstance(value, str):
+                if key in ("description", "notes") and isinstance(
+                    value, str
+                ):
                     yield f"data/datapackage.json {path}{key}", value
                 elif key == "notes" and isinstance(value, list):
                     for i, note in enumerate(value):
                         if isinstance(note, str):
-                            yield f"data/datapackage.json {path}notes[{i}]", note
+                            yield (
+                                f"data/datapackage.json {path}notes[{i}]",
+                                note,
+                            )
                 else:
                     yield from walk(value, f"{path}{key}.")
         elif isinstance(node, list):
@@ -154,17 +183,42 @@ def texts():
 
 # ----------------------------------------------------------------------------- the detector itself
 def test_detector_finds_a_copied_run_and_ignores_quotes():
-    paper = shingles(words("The quick brown fox jumps over the lazy dog near the river bank today."))
-    assert copied_runs("As they wrote, the quick brown fox jumps over the lazy dog near here.", paper) \
-        == ["the quick brown fox jumps over the lazy dog near"]
-    assert copied_runs('They wrote "the quick brown fox jumps over the lazy dog near" here.', paper) == []
-    assert copied_runs("the quick brown fox jumps over the cat", paper) == []  # seven words shared
+    paper = shingles(
+        words(
+            "The quick brown fox jumps over the lazy dog near the river bank today."
+        )
+    )
+    assert copied_runs(
+        "As they wrote, the quick brown fox jumps over the lazy dog near here.",
+        paper,
+    ) == ["the quick brown fox jumps over the lazy dog near"]
+    assert (
+        copied_runs(
+            'They wrote "the quick brown fox jumps over the lazy dog near" here.',
+            paper,
+        )
+        == []
+    )
+    assert (
+        copied_runs("the quick brown fox jumps over the cat", paper) == []
+    )  # seven words shared
     # hyphenation, case, punctuation and line breaks do not hide a copy
-    assert copied_runs("The QUICK brown-fox jumps,\nover the la-\nzy dog", shingles(words(
-        "the quick brown fox jumps over the lazy dog"))) == ["the quick brown fox jumps over the lazy dog"]
+    assert copied_runs(
+        "The QUICK brown-fox jumps,\nover the la-\nzy dog",
+        shingles(words("the quick brown fox jumps over the lazy dog")),
+    ) == ["the quick brown fox jumps over the lazy dog"]
     # apostrophes are not quotation marks
-    assert copied_runs("Mexico's quick brown fox jumps over the lazy dog near", shingles(words(
-        "Mexico's quick brown fox jumps over the lazy dog near"))) != []
+    assert (
+        copied_runs(
+            "Mexico's quick brown fox jumps over the lazy dog near",
+            shingles(
+                words(
+                    "Mexico's quick brown fox jumps over the lazy dog near"
+                )
+            ),
+        )
+        != []
+    )
 
 
 def test_seeds_are_the_two_papers():
@@ -174,7 +228,13 @@ def test_seeds_are_the_two_papers():
 
 # ----------------------------------------------------------------------------- the project
 def test_no_run_of_eight_words_copied_from_the_papers(paper_runs):
-    found = [f"{where}: “{run}”" for where, text in texts() for run in copied_runs(text, paper_runs)]
-    assert not found, (f"{len(found)} run(s) of {RUN}+ words shared with the papers outside "
-                       "quotation marks (rewrite in the book's own words, or quote a short phrase):\n"
-                       + "\n".join(found))
+    found = [
+        f"{where}: “{run}”"
+        for where, text in texts()
+        for run in copied_runs(text, paper_runs)
+    ]
+    assert not found, (
+        f"{len(found)} run(s) of {RUN}+ words shared with the papers outside "
+        "quotation marks (rewrite in the book's own words, or quote a short phrase):\n"
+        + "\n".join(found)
+    )

@@ -1,5 +1,6 @@
 """``make pdf``: the book as one PDF (tools/pdf.py), printed once from the test build's own
 single-page build (it shares the test build's execution cache, so nothing is executed again)."""
+
 import io
 import re
 import shutil
@@ -9,14 +10,20 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.build, pytest.mark.browser, pytest.mark.xdist_group("build")]
+pytestmark = [
+    pytest.mark.build,
+    pytest.mark.browser,
+    pytest.mark.xdist_group("build"),
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 #: reader-facing junk (exponents are left out: the PDF prints the code cells, where 1e6 is code)
 JUNK = {
     "nan/inf": re.compile(r"(?<![\w-])(?:nan|NaN|-?inf|Infinity)(?![\w-])"),
     "float noise": re.compile(r"\d+\.\d*(?:0000000\d|9999999\d)"),
-    "raw MyST role": re.compile(r"\{(?:glue:text|glue:figure|glue|cite|numref|doc)\}`"),
+    "raw MyST role": re.compile(
+        r"\{(?:glue:text|glue:figure|glue|cite|numref|doc)\}`"
+    ),
     "placeholder": re.compile(r"<(?:address|url|link|site)[^<>]{0,30}>"),
 }
 
@@ -26,18 +33,34 @@ def pdf(built_book):
     if not (shutil.which("chromium") or shutil.which("chromium-browser")):
         pytest.skip("NO BROWSER: make pdf needs Debian's chromium")
     out = built_book.parents[1]  # the --path-output of the test build
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "pdf.py"), "--path-output", str(out)],
-                          capture_output=True, text=True, timeout=1200)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "pdf.py"),
+            "--path-output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     path = out / "_build" / "pdf" / "migbook.pdf"
     data = path.read_bytes()
     if shutil.which("pdftotext"):
-        pages = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                               check=True).stdout.split("\f")[:-1]
+        pages = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\f")[:-1]
     else:
         from pypdf import PdfReader
 
-        pages = [p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages]
+        pages = [
+            p.extract_text() or ""
+            for p in PdfReader(io.BytesIO(data)).pages
+        ]
     return {"path": path, "bytes": data, "pages": pages, "log": proc.stdout}
 
 
@@ -48,7 +71,11 @@ def chapter_titles() -> list[str]:
     files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
     titles = []
     for f in files:
-        m = re.search(r"^# (.+)$", (ROOT / f"{f}.md").read_text(encoding="utf-8"), re.M)
+        m = re.search(
+            r"^# (.+)$",
+            (ROOT / f"{f}.md").read_text(encoding="utf-8"),
+            re.M,
+        )
         titles.append(m[1].strip())
     return titles
 
@@ -63,7 +90,9 @@ def flat(text: str) -> str:
 def test_pdf_pages_titles_contents_and_numbers(pdf):
     pages = pdf["pages"]
     assert 100 <= len(pages) <= 400, f"{len(pages)} pages"
-    assert "executable reproduction" in flat(pages[0]) and "https://migbook.github.io/migbook/" in flat(pages[0])
+    assert "executable reproduction" in flat(
+        pages[0]
+    ) and "https://migbook.github.io/migbook/" in flat(pages[0])
     contents = flat(pages[1])
     assert contents.startswith("Contents")
     for title in chapter_titles():
@@ -72,7 +101,9 @@ def test_pdf_pages_titles_contents_and_numbers(pdf):
         assert m, f"{title!r} not in the contents with a page number"
         start = flat(pages[int(m[1]) - 1]).strip()
         # (pdftotext reads in order; pypdf, the fallback, may put a page's title a little later)
-        assert title[:30] in start[:400], f"page {m[1]} does not start {title!r}: {start[:80]!r}"
+        assert title[:30] in start[:400], (
+            f"page {m[1]} does not start {title!r}: {start[:80]!r}"
+        )
     # page numbers in the footer
     assert re.search(r"\b10\b", pages[9])
 
@@ -82,13 +113,18 @@ def test_pdf_has_every_chart_as_vector_graphics(pdf, built_book):
 
     captions = []
     for page in sorted((built_book / "book").glob("*.html")):
-        captions += re.findall(r'<span class="caption-number">(Fig\. \d+) </span>', page.read_text(encoding="utf-8"))
+        captions += re.findall(
+            r'<span class="caption-number">(Fig\. \d+) </span>',
+            page.read_text(encoding="utf-8"),
+        )
     assert captions
     text = flat(" ".join(pdf["pages"]))
     missing = [c for c in captions if c + " " not in text]
     assert not missing, f"figures missing from the PDF: {missing}"
     # vega draws the charts as SVG, which Chromium prints as vector paths: no raster image at all
-    images = sum(len(p.images) for p in PdfReader(io.BytesIO(pdf["bytes"])).pages)
+    images = sum(
+        len(p.images) for p in PdfReader(io.BytesIO(pdf["bytes"])).pages
+    )
     assert images == 0
 
 
@@ -107,8 +143,16 @@ def test_pdf_has_no_junk_and_no_clock(pdf):
     for i, page in enumerate(pdf["pages"], start=1):
         for kind, rx in JUNK.items():
             for m in rx.finditer(page):
-                problems.append(f"page {i}: {kind} {m[0]!r} in …{flat(page[max(0, m.start() - 60):m.end() + 30])}…")
+                problems.append(
+                    f"page {i}: {kind} {m[0]!r} in …{flat(page[max(0, m.start() - 60) : m.end() + 30])}…"
+                )
     assert not problems, "\n".join(problems[:40])
-    assert b"/CreationDate" not in pdf["bytes"] and b"/ModDate" not in pdf["bytes"]
+    assert (
+        b"/CreationDate" not in pdf["bytes"]
+        and b"/ModDate" not in pdf["bytes"]
+    )
     # links point to the site, not to the local server the page was printed from
-    assert b"127.0.0.1" not in pdf["bytes"] and b"127\\0560\\0560\\0561" not in pdf["bytes"]
+    assert (
+        b"127.0.0.1" not in pdf["bytes"]
+        and b"127\\0560\\0560\\0561" not in pdf["bytes"]
+    )

@@ -1,10 +1,10 @@
 """The book as a publication: addresses and licences, published notebooks that read right in plain
 Jupyter, the reproduction bundle (and re-executing a chapter from it), the sitemap and Open Graph
 metadata, and a scan of every built page and notebook for junk text."""
+
 from __future__ import annotations
 
 import csv
-import html
 import json
 import re
 import subprocess
@@ -23,31 +23,50 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def config() -> dict:
-    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return yaml.safe_load(
+        (ROOT / "_config.yml").read_text(encoding="utf-8")
+    )
 
 
 # ---------------------------------------------------------------- addresses and licences
 def test_addresses_set_once_and_repeated_consistently():
     cfg = config()
     site, repo = cfg["html"]["baseurl"], cfg["repository"]["url"]
-    assert site == "https://migbook.github.io/migbook/" and repo == "https://github.com/migbook/migbook"
+    assert (
+        site == "https://migbook.github.io/migbook/"
+        and repo == "https://github.com/migbook/migbook"
+    )
     assert cfg["html"]["use_repository_button"] is True
-    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    cff = yaml.safe_load(
+        (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    )
     assert cff["url"] == site
     assert cff["repository-code"] == repo
     assert set(cff["license"]) == {"MIT", "CC-BY-4.0"}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert site in readme and repo in readme
     # no other address of the book or its repository is typed anywhere it is published
-    for name, text in {"README.md": readme, "CITATION.cff": (ROOT / "CITATION.cff").read_text(encoding="utf-8")}.items():
-        for url in re.findall(r"https://[\w.-]*github\.(?:io|com)/[^\s)>\"'`]*", text):
-            assert url.startswith((site, repo)), f"{name}: {url} is not under {site} or {repo}"
+    for name, text in {
+        "README.md": readme,
+        "CITATION.cff": (ROOT / "CITATION.cff").read_text(encoding="utf-8"),
+    }.items():
+        for url in re.findall(
+            r"https://[\w.-]*github\.(?:io|com)/[^\s)>\"'`]*", text
+        ):
+            assert url.startswith((site, repo)), (
+                f"{name}: {url} is not under {site} or {repo}"
+            )
 
 
 def test_licences_stated_everywhere():
     assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
     cc = (ROOT / "LICENSE-CC-BY-4.0").read_text(encoding="utf-8")
-    assert cc.startswith("Creative Commons Attribution 4.0 International Public License") and "Section 8" in cc
+    assert (
+        cc.startswith(
+            "Creative Commons Attribution 4.0 International Public License"
+        )
+        and "Section 8" in cc
+    )
     footer = config()["html"]["extra_footer"]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for text in (footer, readme):
@@ -59,44 +78,85 @@ def test_licences_stated_everywhere():
 GLUE = {
     "share": {"data": {"text/plain": "0.4567"}},
     "name": {"data": {"text/plain": "'Zacatecas'"}},
-    "tbl": {"data": {"text/plain": "table", "text/html": "<table><tr><td>1</td></tr></table>"}},
+    "tbl": {
+        "data": {
+            "text/plain": "table",
+            "text/html": "<table><tr><td>1</td></tr></table>",
+        }
+    },
 }
-SETTINGS = {"title": "The book", "site_url": "https://example.org/b/", "repository_url": "https://example.org/r",
-            "citations": {"p2004": "Delgado-Wise, 2004"}}
+SETTINGS = {
+    "title": "The book",
+    "site_url": "https://example.org/b/",
+    "repository_url": "https://example.org/r",
+    "citations": {"p2004": "Delgado-Wise, 2004"},
+}
 
 
 def test_roles_written_out_as_text():
-    text = ("A {glue:text}`share:.1%` share in {glue:text}`name` {cite}`p2004`; see {numref}`fig-a` "
-            "and the {doc}`report`, or {doc}`the errata <errata>`.")
-    out = notebook_text.resolve_roles(text, GLUE, SETTINGS, {"fig-a": "4"}, "book/ch1")
-    assert out == ("A 45.7% share in Zacatecas [Delgado-Wise, 2004]; see "
-                   "[Fig. 4](https://example.org/b/book/ch1.html#fig-a) and the "
-                   "[report](https://example.org/b/book/report.html), or "
-                   "[the errata](https://example.org/b/book/errata.html).")
+    text = (
+        "A {glue:text}`share:.1%` share in {glue:text}`name` {cite}`p2004`; see {numref}`fig-a` "
+        "and the {doc}`report`, or {doc}`the errata <errata>`."
+    )
+    out = notebook_text.resolve_roles(
+        text, GLUE, SETTINGS, {"fig-a": "4"}, "book/ch1"
+    )
+    assert out == (
+        "A 45.7% share in Zacatecas [Delgado-Wise, 2004]; see "
+        "[Fig. 4](https://example.org/b/book/ch1.html#fig-a) and the "
+        "[report](https://example.org/b/book/report.html), or "
+        "[the errata](https://example.org/b/book/errata.html)."
+    )
     assert "{" not in out
 
 
 def test_glue_directives_become_their_output():
-    src = (":::{glue:figure} fig-a\n:name: fig-a\nThe caption.\n:::\n\n![a chart](attachment:fig-a.png)\n\n"
-           "```{glue} tbl\n```\nAfter.")
+    src = (
+        ":::{glue:figure} fig-a\n:name: fig-a\nThe caption.\n:::\n\n![a chart](attachment:fig-a.png)\n\n"
+        "```{glue} tbl\n```\nAfter."
+    )
     out = notebook_text.resolve_directives(src, GLUE)
     assert ":::" not in out and "{glue" not in out
-    assert out.index("*The caption.*") < out.index("![a chart](attachment:fig-a.png)")
-    assert "<table><tr><td>1</td></tr></table>" in out and out.endswith("After.")
+    assert out.index("*The caption.*") < out.index(
+        "![a chart](attachment:fig-a.png)"
+    )
+    assert "<table><tr><td>1</td></tr></table>" in out and out.endswith(
+        "After."
+    )
 
 
 def test_readable_notebook_starts_with_where_code_and_data_are():
     import nbformat
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Chapter one\n{glue:text}`share:.2f`"),
-                                         nbformat.v4.new_code_cell("x = 1")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "# Chapter one\n{glue:text}`share:.2f`"
+            ),
+            nbformat.v4.new_code_cell("x = 1"),
+        ]
+    )
     notebook_text.readable(nb, GLUE, "book/ch1", SETTINGS)
-    notebook_text.readable(nb, GLUE, "book/ch1", SETTINGS)  # idempotent: one intro cell
+    notebook_text.readable(
+        nb, GLUE, "book/ch1", SETTINGS
+    )  # idempotent: one intro cell
     first = nb.cells[0].source
     assert nb.cells[1].source == "# Chapter one\n0.46"
-    assert sum(c.get("metadata", {}).get("migbook-intro", False) for c in nb.cells) == 1
-    assert "https://example.org/r" in first and "https://example.org/b/migbook-reproduction.zip" in first
-    assert "https://example.org/b/book/ch1.html" in first and "Chapter one" in first
+    assert (
+        sum(
+            c.get("metadata", {}).get("migbook-intro", False)
+            for c in nb.cells
+        )
+        == 1
+    )
+    assert (
+        "https://example.org/r" in first
+        and "https://example.org/b/migbook-reproduction.zip" in first
+    )
+    assert (
+        "https://example.org/b/book/ch1.html" in first
+        and "Chapter one" in first
+    )
     nbformat.validate(nb)
 
 
@@ -112,58 +172,115 @@ def test_bundle_is_deterministic_and_complete(tmp_path):
     nbs.mkdir(parents=True)
     (nbs / "ch1.ipynb").write_text('{"cells": []}', encoding="utf-8")
     a, b = tmp_path / "a.zip", tmp_path / "b.zip"
-    bundle.write_bundle(a, tmp_path / "nb", "https://example.org/b/", "https://example.org/r")
-    bundle.write_bundle(b, tmp_path / "nb", "https://example.org/b/", "https://example.org/r")
+    bundle.write_bundle(
+        a,
+        tmp_path / "nb",
+        "https://example.org/b/",
+        "https://example.org/r",
+    )
+    bundle.write_bundle(
+        b,
+        tmp_path / "nb",
+        "https://example.org/b/",
+        "https://example.org/r",
+    )
     assert a.read_bytes() == b.read_bytes()
     with zipfile.ZipFile(a) as zf:
         names = zf.namelist()
         assert names == sorted(names)
         assert {i.date_time for i in zf.infolist()} == {bundle.FIXED_TIME}
-        assert {"README.md", "requirements.txt", "data/claims.csv", "data/datapackage.json",
-                "migbook/__init__.py", "migbook/bundle.py", "notebooks/book/ch1.ipynb"} <= set(names)
+        assert {
+            "README.md",
+            "requirements.txt",
+            "data/claims.csv",
+            "data/datapackage.json",
+            "migbook/__init__.py",
+            "migbook/bundle.py",
+            "notebooks/book/ch1.ipynb",
+        } <= set(names)
         readme = zf.read("README.md").decode()
-    assert "https://example.org/r" in readme and "python -m migbook.bundle run" in readme
+    assert (
+        "https://example.org/r" in readme
+        and "python -m migbook.bundle run" in readme
+    )
 
 
 def test_claim_records_read_from_glue_outputs():
     import nbformat
 
     rec = {"id": "x-1", "status": "reproduced", "computed_value": 1.5}
-    out = nbformat.v4.new_output("display_data", data={"application/papermill.record/text/plain": json.dumps(rec)},
-                                 metadata={"scrapbook": {"name": "rec-x-1",
-                                                         "mime_prefix": "application/papermill.record/"}})
-    other = nbformat.v4.new_output("display_data", data={"text/plain": "1"},
-                                   metadata={"scrapbook": {"name": "x-1", "mime_prefix": ""}})
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("", outputs=[out, other])])
+    out = nbformat.v4.new_output(
+        "display_data",
+        data={"application/papermill.record/text/plain": json.dumps(rec)},
+        metadata={
+            "scrapbook": {
+                "name": "rec-x-1",
+                "mime_prefix": "application/papermill.record/",
+            }
+        },
+    )
+    other = nbformat.v4.new_output(
+        "display_data",
+        data={"text/plain": "1"},
+        metadata={"scrapbook": {"name": "x-1", "mime_prefix": ""}},
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("", outputs=[out, other])]
+    )
     assert bundle.claim_records(nb) == [rec]
 
 
 def test_sitemap_sorted_under_the_site_address():
-    xml = publish.sitemap_xml("https://example.org/b", ["book/b.html", "book/a.html", "book/a.html"])
-    assert re.findall(r"<loc>(.*?)</loc>", xml) == ["https://example.org/b/book/a.html",
-                                                   "https://example.org/b/book/b.html"]
+    xml = publish.sitemap_xml(
+        "https://example.org/b",
+        ["book/b.html", "book/a.html", "book/a.html"],
+    )
+    assert re.findall(r"<loc>(.*?)</loc>", xml) == [
+        "https://example.org/b/book/a.html",
+        "https://example.org/b/book/b.html",
+    ]
 
 
 # ---------------------------------------------------------------- the built book
 def html_pages(built_book: Path) -> list[Path]:
-    return sorted(p for p in built_book.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts)
+    return sorted(
+        p
+        for p in built_book.rglob("*.html")
+        if "_static" not in p.parts and "_sources" not in p.parts
+    )
 
 
 @pytest.mark.build
 @pytest.mark.xdist_group("build")
 def test_site_metadata_sitemap_and_downloads(built_book):
     site = config()["html"]["baseurl"]
-    pages = [p for p in html_pages(built_book) if p.name not in ("search.html", "genindex.html")
-             and 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8")[:300]]  # index.html redirects
-    locs = re.findall(r"<loc>(.*?)</loc>", (built_book / "sitemap.xml").read_text(encoding="utf-8"))
+    pages = [
+        p
+        for p in html_pages(built_book)
+        if p.name not in ("search.html", "genindex.html")
+        and 'http-equiv="Refresh"'
+        not in p.read_text(encoding="utf-8")[:300]
+    ]  # index.html redirects
+    locs = re.findall(
+        r"<loc>(.*?)</loc>",
+        (built_book / "sitemap.xml").read_text(encoding="utf-8"),
+    )
     assert locs == sorted(locs)
-    assert set(locs) == {site + p.relative_to(built_book).as_posix() for p in pages}
+    assert set(locs) == {
+        site + p.relative_to(built_book).as_posix() for p in pages
+    }
     for p in pages:
         text = p.read_text(encoding="utf-8")
         rel = p.relative_to(built_book).as_posix()
-        assert f'<meta property="og:url" content="{site}{rel}" />' in text, rel
-        assert re.search(r'<meta name="description" content="[^"]{40,}', text), f"{rel}: no page description"
-        assert "CC BY 4.0" in text and "MIT licence" in text, f"{rel}: no licence in the footer"
+        assert (
+            f'<meta property="og:url" content="{site}{rel}" />' in text
+        ), rel
+        assert re.search(
+            r'<meta name="description" content="[^"]{40,}', text
+        ), f"{rel}: no page description"
+        assert "CC BY 4.0" in text and "MIT licence" in text, (
+            f"{rel}: no licence in the footer"
+        )
     intro = (built_book / "book" / "intro.html").read_text(encoding="utf-8")
     assert 'href="../migbook-reproduction.zip" download' in intro
     assert (built_book / "migbook-reproduction.zip").exists()
@@ -171,15 +288,37 @@ def test_site_metadata_sitemap_and_downloads(built_book):
 
 #: what no reader should see: nan, inf, exponents, float noise, raw MyST roles, placeholders
 JUNK = {
-    "nan/inf": re.compile(r"(?<![\w-])(?:nan|NaN|NAN|-?inf|-?Infinity)(?![\w-])"),
-    "exponent": re.compile(r"(?<![\w.#-])\d+(?:\.\d+)?[eE][+-]?\d+(?![\w-])"),
+    "nan/inf": re.compile(
+        r"(?<![\w-])(?:nan|NaN|NAN|-?inf|-?Infinity)(?![\w-])"
+    ),
+    "exponent": re.compile(
+        r"(?<![\w.#-])\d+(?:\.\d+)?[eE][+-]?\d+(?![\w-])"
+    ),
     "float noise": re.compile(r"\d+\.\d*(?:0000000\d|9999999\d)"),
-    "raw MyST role": re.compile(r"\{(?:glue:text|glue:figure|glue|cite|cite:\w+|numref|doc|ref)\}`"),
-    "placeholder": re.compile(r"<(?:address|url|link|site|book)\b[^<>]{0,30}>|&lt;(?:address|url)[^&]{0,30}&gt;"),
+    "raw MyST role": re.compile(
+        r"\{(?:glue:text|glue:figure|glue|cite|cite:\w+|numref|doc|ref)\}`"
+    ),
+    "placeholder": re.compile(
+        r"<(?:address|url|link|site|book)\b[^<>]{0,30}>|&lt;(?:address|url)[^&]{0,30}&gt;"
+    ),
 }
 
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class _Text(HTMLParser):
@@ -201,11 +340,16 @@ class _Text(HTMLParser):
                     self.parts.append(f"[{k}] {attrs[k]}")
         if tag in VOID:
             return
-        code = tag in ("script", "style", "code") or "cell_input" in (attrs.get("class") or "").split()
+        code = (
+            tag in ("script", "style", "code")
+            or "cell_input" in (attrs.get("class") or "").split()
+        )
         self.stack.append((tag, self._skipping() or code))
 
     def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, -1, -1):  # tolerate unclosed tags
+        for i in range(
+            len(self.stack) - 1, -1, -1
+        ):  # tolerate unclosed tags
             if self.stack[i][0] == tag:
                 del self.stack[i:]
                 break
@@ -224,9 +368,15 @@ def junk_in(text: str, where: str, markdown: bool = False) -> list[str]:
     """Junk in ``text``; in markdown, inline code spans are code (a role's own backticks are not)."""
     found = []
     for kind, rx in JUNK.items():
-        scanned = INLINE_CODE.sub(" ", text) if markdown and kind != "raw MyST role" else text
+        scanned = (
+            INLINE_CODE.sub(" ", text)
+            if markdown and kind != "raw MyST role"
+            else text
+        )
         for m in rx.finditer(scanned):
-            ctx = re.sub(r"\s+", " ", scanned[max(0, m.start() - 50):m.end() + 30])
+            ctx = re.sub(
+                r"\s+", " ", scanned[max(0, m.start() - 50) : m.end() + 30]
+            )
             found.append(f"{where}: {kind} {m[0]!r} in …{ctx}…")
     return found
 
@@ -240,17 +390,28 @@ def scan_built_book(built_book: Path) -> list[str]:
         parser.feed(p.read_text(encoding="utf-8"))
         rel = p.relative_to(built_book).as_posix()
         problems += junk_in("\n".join(parser.parts), rel)
-        problems += [x for x in junk_in("\n".join(parser.code), rel + " (code)") if ": placeholder " in x]
+        problems += [
+            x
+            for x in junk_in("\n".join(parser.code), rel + " (code)")
+            if ": placeholder " in x
+        ]
     for nb_path in sorted((built_book / "_sources").rglob("*.ipynb")):
         nb = json.loads(nb_path.read_text(encoding="utf-8"))
         rel = nb_path.relative_to(built_book).as_posix()
         for i, cell in enumerate(nb["cells"]):
             if cell["cell_type"] == "markdown":
-                problems += junk_in("".join(cell["source"]), f"{rel} cell {i}", markdown=True)
+                problems += junk_in(
+                    "".join(cell["source"]),
+                    f"{rel} cell {i}",
+                    markdown=True,
+                )
             for out in cell.get("outputs", []):
                 for mime in ("text/plain", "text/markdown"):
                     if mime in out.get("data", {}):
-                        problems += junk_in("".join(out["data"][mime]), f"{rel} cell {i} output")
+                        problems += junk_in(
+                            "".join(out["data"][mime]),
+                            f"{rel} cell {i} output",
+                        )
     return problems
 
 
@@ -258,7 +419,9 @@ def scan_built_book(built_book: Path) -> list[str]:
 @pytest.mark.xdist_group("build")
 def test_no_junk_in_pages_or_notebooks(built_book):
     problems = scan_built_book(built_book)
-    assert not problems, f"{len(problems)} junk strings:\n" + "\n".join(problems[:80])
+    assert not problems, f"{len(problems)} junk strings:\n" + "\n".join(
+        problems[:80]
+    )
 
 
 @pytest.mark.build
@@ -270,34 +433,74 @@ def test_published_notebooks_read_right(built_book):
     for p in nbs:
         nb = json.loads(p.read_text(encoding="utf-8"))
         first = "".join(nb["cells"][0]["source"])
-        assert nb["cells"][0]["cell_type"] == "markdown" and site + "migbook-reproduction.zip" in first, p.name
-        md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-        assert not re.search(r"\{(glue|cite|numref|doc)[^}]*\}`", md), p.name
+        assert (
+            nb["cells"][0]["cell_type"] == "markdown"
+            and site + "migbook-reproduction.zip" in first
+        ), p.name
+        md = "\n".join(
+            "".join(c["source"])
+            for c in nb["cells"]
+            if c["cell_type"] == "markdown"
+        )
+        assert not re.search(r"\{(glue|cite|numref|doc)[^}]*\}`", md), (
+            p.name
+        )
         assert not re.search(r"^(:::|```)\{glue", md, re.M), p.name
 
 
 def test_junk_patterns_find_junk():
-    for bad in ("by nan to nan million", "1.2e+06 dollars", "19878.600000000002", "{glue:text}`x`",
-                "see <address of the book>"):
+    for bad in (
+        "by nan to nan million",
+        "1.2e+06 dollars",
+        "19878.600000000002",
+        "{glue:text}`x`",
+        "see <address of the book>",
+    ):
         assert junk_in(bad, "t"), bad
-    for good in ("19,878.6 dollars", "Nancy", "1e-notation-free", "inference", "finance"):
+    for good in (
+        "19,878.6 dollars",
+        "Nancy",
+        "1e-notation-free",
+        "inference",
+        "finance",
+    ):
         assert not junk_in(good, "t"), good
 
 
 @pytest.mark.build
 @pytest.mark.xdist_group("build")
-def test_bundle_reexecutes_a_chapter_to_the_same_ledger_rows(built_book, built_claims, tmp_path):
+def test_bundle_reexecutes_a_chapter_to_the_same_ledger_rows(
+    built_book, built_claims, tmp_path
+):
     with zipfile.ZipFile(built_book / "migbook-reproduction.zip") as zf:
         zf.extractall(tmp_path)
     chapter = "ch4_agenda"
-    env = {"PATH": str(Path(sys.executable).parent), "PYTHONPATH": str(tmp_path), "HOME": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "migbook.bundle", "run", chapter], cwd=tmp_path,
-                          capture_output=True, text=True, env=env, timeout=600)
+    env = {
+        "PATH": str(Path(sys.executable).parent),
+        "PYTHONPATH": str(tmp_path),
+        "HOME": str(tmp_path),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "migbook.bundle", "run", chapter],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    with (tmp_path / "results" / "claims.csv").open(encoding="utf-8", newline="") as fh:
-        rows = {r["id"]: (r["status"], r["computed_value"]) for r in csv.DictReader(fh)}
-    expected = {r["id"]: (r["status"], r["computed_value"]) for r in built_claims
-                if r["chapter"] == f"book/{chapter}"}
+    with (tmp_path / "results" / "claims.csv").open(
+        encoding="utf-8", newline=""
+    ) as fh:
+        rows = {
+            r["id"]: (r["status"], r["computed_value"])
+            for r in csv.DictReader(fh)
+        }
+    expected = {
+        r["id"]: (r["status"], r["computed_value"])
+        for r in built_claims
+        if r["chapter"] == f"book/{chapter}"
+    }
     assert expected and rows == expected
     # and the bundle's package is the one imported, not the checkout's
     assert "migbook" in proc.stdout or "claims re-checked" in proc.stdout

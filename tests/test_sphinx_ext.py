@@ -1,6 +1,7 @@
 """The Sphinx extension (migbook.sphinx) on a tiny book built with sphinx.testing: one chapter
 that glues two claim records, the report, a claims list and the citation example, under the
 html, dirhtml and singlehtml builders (links must hold under all three)."""
+
 from __future__ import annotations
 
 import csv
@@ -23,7 +24,7 @@ myst_enable_extensions = ["colon_fence"]
 exclude_patterns = ["_build", "data"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
 '''
-CHAPTER = '''---
+CHAPTER = """---
 jupytext:
   text_representation:
     format_name: myst
@@ -46,7 +47,7 @@ class Rec:
 for rec in {records!r}:
     glue("rec-" + rec["id"], Rec(rec), display=False)
 ```
-'''
+"""
 PAGES = {
     "index.md": "# Tiny book\n\n```{toctree}\nbook/ch1_export_model\nbook/errata\nbook/report\n```\n",
     "book/errata.md": "# Errata\n\n```{claims-list}\n:id: errata\n```\n",
@@ -56,7 +57,9 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def tiny_rows():
-    with (ROOT / "data" / "claims.csv").open(encoding="utf-8", newline="") as fh:
+    with (ROOT / "data" / "claims.csv").open(
+        encoding="utf-8", newline=""
+    ) as fh:
         led = list(csv.DictReader(fh))
     done = next(r for r in led if r["cited_value"] and "," in r["cited"])
     ext = next(r for r in led if r is not done and r["cited_value"])
@@ -73,19 +76,39 @@ def tiny_src(tmp_path_factory, tiny_rows):
     shutil.copytree(ROOT / "data", data)
     for r in (done, ext):
         r["chapter"] = "book/ch1_export_model"
-    with (data / "claims.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
+    with (data / "claims.csv").open(
+        "w", encoding="utf-8", newline=""
+    ) as fh:
+        w = csv.DictWriter(
+            fh, fieldnames=list(columns), lineterminator="\n"
+        )
         w.writeheader()
         w.writerows([done, ext])
     records = [
-        {"id": done["id"], "status": "reproduced", "computed_value": float(done["cited_value"]) + 0.1 ** 12,
-         "unit": done["unit"], "reading": "", "bounds": "[a, b)", "note": ""},
-        {"id": ext["id"], "status": "external", "computed_value": 19878.600000000002,
-         "unit": "US$ million", "reading": "", "bounds": "", "note": "needs an outside source"},
+        {
+            "id": done["id"],
+            "status": "reproduced",
+            "computed_value": float(done["cited_value"]) + 0.1**12,
+            "unit": done["unit"],
+            "reading": "",
+            "bounds": "[a, b)",
+            "note": "",
+        },
+        {
+            "id": ext["id"],
+            "status": "external",
+            "computed_value": 19878.600000000002,
+            "unit": "US$ million",
+            "reading": "",
+            "bounds": "",
+            "note": "needs an outside source",
+        },
     ]
     (src / "conf.py").write_text(CONF, encoding="utf-8")
     (src / "book").mkdir()
-    (src / "book" / "ch1_export_model.md").write_text(CHAPTER.format(records=records), encoding="utf-8")
+    (src / "book" / "ch1_export_model.md").write_text(
+        CHAPTER.format(records=records), encoding="utf-8"
+    )
     for name, text in PAGES.items():
         (src / name).write_text(text, encoding="utf-8")
     return src, done, ext
@@ -97,10 +120,14 @@ def build(src: Path, builder: str) -> Path:
     old = os.environ.get("MIGBOOK_DATA")
     os.environ["MIGBOOK_DATA"] = str(src / "data")
     try:
-        app = SphinxTestApp(builder, srcdir=src, builddir=src / "_build" / f"{builder}-tree")
+        app = SphinxTestApp(
+            builder, srcdir=src, builddir=src / "_build" / f"{builder}-tree"
+        )
         try:
             app.build()
-            assert not app._warning.getvalue().strip(), app._warning.getvalue()
+            assert not app._warning.getvalue().strip(), (
+                app._warning.getvalue()
+            )
             return Path(app.outdir)
         finally:
             app.cleanup()
@@ -121,10 +148,19 @@ def test_report_rows_links_and_search_entries(tiny_src, html_out):
     page = (html_out / "book" / "report.html").read_text(encoding="utf-8")
     for r in (done, ext):
         assert f'<tbody class="migbook-claim" id="{r["id"]}"' in page
-        assert f'href="ch1_export_model.html#claim-{r["id"]}"' in page  # from the builder
-        assert f"url     = {{{BASE}book/report.html#{r['id']}}}" in page  # per-row BibTeX, full url
-    assert 'href="../claims.csv" download' in page and "A tiny chapter" in page  # chapter by title
-    assert "&lt;address of the book&gt;" not in page and f"{BASE}book/report.html#{done['id']}" in page
+        assert (
+            f'href="ch1_export_model.html#claim-{r["id"]}"' in page
+        )  # from the builder
+        assert (
+            f"url     = {{{BASE}book/report.html#{r['id']}}}" in page
+        )  # per-row BibTeX, full url
+    assert (
+        'href="../claims.csv" download' in page and "A tiny chapter" in page
+    )  # chapter by title
+    assert (
+        "&lt;address of the book&gt;" not in page
+        and f"{BASE}book/report.html#{done['id']}" in page
+    )
     index = (html_out / "searchindex.js").read_text(encoding="utf-8")
     figure = re.search(r"\d{1,3}(?:,\d{3})+", done["cited"])[0]
     for term in (done["id"], figure, figure.replace(",", "")):
@@ -133,28 +169,49 @@ def test_report_rows_links_and_search_entries(tiny_src, html_out):
 
 def test_exports_typed_and_rounded(tiny_src, html_out):
     _, done, ext = tiny_src
-    data = json.loads((html_out / "claims.json").read_text(encoding="utf-8"))
+    data = json.loads(
+        (html_out / "claims.json").read_text(encoding="utf-8")
+    )
     by_id = {d["id"]: d for d in data}
-    assert by_id[done["id"]]["computed_value"] == float(done["cited_value"])  # no float noise
-    assert by_id[done["id"]]["implied_value"] is None and by_id[done["id"]]["cited_high"] is None
-    assert by_id[ext["id"]]["computed_value"] is None and by_id[ext["id"]]["implied_value"] == 19878.6
+    assert by_id[done["id"]]["computed_value"] == float(
+        done["cited_value"]
+    )  # no float noise
+    assert (
+        by_id[done["id"]]["implied_value"] is None
+        and by_id[done["id"]]["cited_high"] is None
+    )
+    assert (
+        by_id[ext["id"]]["computed_value"] is None
+        and by_id[ext["id"]]["implied_value"] == 19878.6
+    )
     assert isinstance(by_id[done["id"]]["cited_value"], (int, float))
     text = (html_out / "claims.csv").read_text(encoding="utf-8")
     assert "19878.6," in text and "19878.600000000002" not in text
     header = text.splitlines()[0].split(",")
-    schema = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
-    ledger = [f["name"] for r in schema["resources"] if r["name"] == "claims" for f in r["schema"]["fields"]]
-    assert header[:len(ledger)] == ledger and "implied_value" in header
+    schema = json.loads(
+        (ROOT / "data" / "datapackage.json").read_text(encoding="utf-8")
+    )
+    ledger = [
+        f["name"]
+        for r in schema["resources"]
+        if r["name"] == "claims"
+        for f in r["schema"]["fields"]
+    ]
+    assert header[: len(ledger)] == ledger and "implied_value" in header
 
 
 def test_dirhtml_links(tiny_src):
     src, done, _ = tiny_src
     out = build(src, "dirhtml")
-    page = (out / "book" / "report" / "index.html").read_text(encoding="utf-8")
+    page = (out / "book" / "report" / "index.html").read_text(
+        encoding="utf-8"
+    )
     assert f'href="../ch1_export_model/#claim-{done["id"]}"' in page
     assert 'href="../../claims.csv" download' in page
     assert f"{BASE}book/report/#{done['id']}" in page
-    errata = (out / "book" / "errata" / "index.html").read_text(encoding="utf-8")
+    errata = (out / "book" / "errata" / "index.html").read_text(
+        encoding="utf-8"
+    )
     assert f'href="../report/#{done["id"]}"' in errata
 
 
@@ -162,10 +219,17 @@ def test_singlehtml_links(tiny_src):
     src, done, _ = tiny_src
     out = build(src, "singlehtml")
     page = (out / "index.html").read_text(encoding="utf-8")
-    assert f'id="{done["id"]}"' in page and f'href="#claim-{done["id"]}"' in page
+    assert (
+        f'id="{done["id"]}"' in page
+        and f'href="#claim-{done["id"]}"' in page
+    )
     assert f'href="#{done["id"]}"' in page
-    assert "report.html#" not in page.replace(f"{BASE}book/report.html#", "")
-    assert f"{BASE}book/report.html#{done['id']}" in page  # citations give the web address
+    assert "report.html#" not in page.replace(
+        f"{BASE}book/report.html#", ""
+    )
+    assert (
+        f"{BASE}book/report.html#{done['id']}" in page
+    )  # citations give the web address
 
 
 def test_ledger_columns_come_from_the_schema(tmp_path, tiny_src):
@@ -180,15 +244,25 @@ def test_ledger_columns_come_from_the_schema(tmp_path, tiny_src):
     desc = json.loads(desc_path.read_text(encoding="utf-8"))
     claims = next(r for r in desc["resources"] if r["name"] == "claims")
     have = {f["name"] for f in claims["schema"]["fields"]}
-    claims["schema"]["fields"] += [{"name": n, "type": "string"} for n in ("cited_kind", "note") if n not in have]
+    claims["schema"]["fields"] += [
+        {"name": n, "type": "string"}
+        for n in ("cited_kind", "note")
+        if n not in have
+    ]
     desc_path.write_text(json.dumps(desc, indent=2), encoding="utf-8")
-    with (src / "data" / "claims.csv").open(encoding="utf-8", newline="") as fh:
+    with (src / "data" / "claims.csv").open(
+        encoding="utf-8", newline=""
+    ) as fh:
         rows = list(csv.DictReader(fh))
     for r in rows:
         r["cited_kind"] = "printed"
         r["note"] = "fixed part from the ledger"
-    with (src / "data" / "claims.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+    with (src / "data" / "claims.csv").open(
+        "w", encoding="utf-8", newline=""
+    ) as fh:
+        w = csv.DictWriter(
+            fh, fieldnames=list(rows[0]), lineterminator="\n"
+        )
         w.writeheader()
         w.writerows(rows)
     out = build(src, "html")

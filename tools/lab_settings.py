@@ -4,24 +4,45 @@ double click, and so that JupyterLab asks no server on the internet for news or 
 
 Usage: ``python tools/lab_settings.py VENV``. Writes ``VENV/share/jupyter/lab/settings/overrides.json``.
 """
+
 import json
 import sys
 from pathlib import Path
 
 OVERRIDES = {
     "@jupyterlab/docmanager-extension:plugin": {
-        "defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"},
+        "defaultViewers": {
+            "markdown": "Jupytext Notebook",
+            "myst": "Jupytext Notebook",
+        },
     },
-    "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"},
+    "@jupyterlab/apputils-extension:notification": {
+        "checkForUpdates": False,
+        "fetchNews": "false",
+    },
 }
 
 
 def main(venv: str) -> int:
-    path = Path(venv) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    path = (
+        Path(venv)
+        / "share"
+        / "jupyter"
+        / "lab"
+        / "settings"
+        / "overrides.json"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
-    current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    current = (
+        json.loads(path.read_text(encoding="utf-8"))
+        if path.exists()
+        else {}
+    )
     current.update(OVERRIDES)
-    path.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(current, indent=2, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
     print(f"JupyterLab settings: {path}")
     return 0
 

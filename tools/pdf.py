@@ -12,6 +12,7 @@
 
 Usage: ``python tools/pdf.py [--skip-build] [--out PATH]``. Needs no network.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,17 +30,36 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--font-render-hinting=none"]
-FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#444;font-family:sans-serif">'
-          '<span class="pageNumber"></span></div>')
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--font-render-hinting=none",
+]
+FOOTER = (
+    '<div style="font-size:8px;width:100%;text-align:center;color:#444;font-family:sans-serif">'
+    '<span class="pageNumber"></span></div>'
+)
 
 
-def build_singlehtml(root: Path = ROOT, path_output: Path | None = None) -> Path:
+def build_singlehtml(
+    root: Path = ROOT, path_output: Path | None = None
+) -> Path:
     """Build the single page (into ``<path_output or root>/_build/singlehtml``), sharing the
     execution cache of the HTML build in the same output folder."""
-    cmd = [str(BIN / "jupyter-book"), "build", str(root), "--builder", "singlehtml",
-           "--warningiserror", "--nitpick", "--keep-going"]
+    cmd = [
+        str(BIN / "jupyter-book"),
+        "build",
+        str(root),
+        "--builder",
+        "singlehtml",
+        "--warningiserror",
+        "--nitpick",
+        "--keep-going",
+    ]
     if path_output is not None:
         cmd += ["--path-output", str(path_output)]
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
@@ -69,7 +89,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 def _serve(folder: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
@@ -87,11 +109,15 @@ def page_texts(pdf_bytes: bytes) -> list[str]:
     """Each page's text, whitespace collapsed, lower case."""
     from pypdf import PdfReader
 
-    return [re.sub(r"\s+", " ", p.extract_text() or "").strip().lower()
-            for p in PdfReader(io.BytesIO(pdf_bytes)).pages]
+    return [
+        re.sub(r"\s+", " ", p.extract_text() or "").strip().lower()
+        for p in PdfReader(io.BytesIO(pdf_bytes)).pages
+    ]
 
 
-def chapter_pages(pdf_bytes: bytes, titles: list[str], first: int = 0) -> dict[str, int]:
+def chapter_pages(
+    pdf_bytes: bytes, titles: list[str], first: int = 0
+) -> dict[str, int]:
     """The 1-based page each chapter starts on: the first page, from page ``first`` on and after the
     previous chapter's, whose text begins with the chapter's title (each chapter starts a page)."""
     texts = page_texts(pdf_bytes)
@@ -100,7 +126,14 @@ def chapter_pages(pdf_bytes: bytes, titles: list[str], first: int = 0) -> dict[s
         key = re.sub(r"\s+", " ", t).strip().lower()[:40]
         # pypdf may extract a page's text out of reading order: then the title is near the start
         for near in (len(key), 400):
-            hit = next((i for i in range(start, len(texts)) if key in texts[i][:near]), None)
+            hit = next(
+                (
+                    i
+                    for i in range(start, len(texts))
+                    if key in texts[i][:near]
+                ),
+                None,
+            )
             if hit is not None:
                 found[t] = hit + 1
                 start = hit + 1
@@ -108,30 +141,44 @@ def chapter_pages(pdf_bytes: bytes, titles: list[str], first: int = 0) -> dict[s
     return found
 
 
-def site_links(writer, local_base: str, site_url: str, html_dir: Path) -> int:
+def site_links(
+    writer, local_base: str, site_url: str, html_dir: Path
+) -> int:
     """Links printed from the local server (``http://127.0.0.1:<port>/...``) point to the same page
     on the site instead: no random port in the file, and the links work for a reader."""
     from pypdf.generic import NameObject, TextStringObject
 
-    site_dir = html_dir.parent / "html" if (html_dir.parent / "html").is_dir() else html_dir
+    site_dir = (
+        html_dir.parent / "html"
+        if (html_dir.parent / "html").is_dir()
+        else html_dir
+    )
     changed = 0
     for page in writer.pages:
         for annot in page.get("/Annots") or []:
             action = annot.get_object().get("/A")
-            uri = action.get_object().get("/URI") if action is not None else None
+            uri = (
+                action.get_object().get("/URI")
+                if action is not None
+                else None
+            )
             if not uri or not str(uri).startswith(local_base):
                 continue
-            path = str(uri)[len(local_base):].lstrip("/")
+            path = str(uri)[len(local_base) :].lstrip("/")
             target = path.split("#", 1)[0].split("?", 1)[0]
             # the single page sits in book/ but some of its links resolve one book/ too deep
             if target and not (site_dir / target).exists() and "/" in path:
                 path = path.split("/", 1)[1]
-            action.get_object()[NameObject("/URI")] = TextStringObject(site_url.rstrip("/") + "/" + path)
+            action.get_object()[NameObject("/URI")] = TextStringObject(
+                site_url.rstrip("/") + "/" + path
+            )
             changed += 1
     return changed
 
 
-def fixed_metadata(pdf_bytes: bytes, title: str, author: str, fix=None) -> bytes:
+def fixed_metadata(
+    pdf_bytes: bytes, title: str, author: str, fix=None
+) -> bytes:
     """The PDF with fixed metadata (no dates) and a file id from its content: same book, same bytes.
     ``fix(writer)`` may change it first (see :func:`site_links`)."""
     from pypdf import PdfReader, PdfWriter
@@ -140,14 +187,28 @@ def fixed_metadata(pdf_bytes: bytes, title: str, author: str, fix=None) -> bytes
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes)))
     if fix is not None:
         fix(writer)
-    writer._info = None  # drop Chromium's info dictionary (it holds the print time)
-    writer.add_metadata({"/Title": title, "/Author": author, "/Creator": "migbook (make pdf)",
-                         "/Producer": "Chromium, pypdf"})
-    writer._ID = ArrayObject([ByteStringObject(b"\0" * 16), ByteStringObject(b"\0" * 16)])
+    writer._info = (
+        None  # drop Chromium's info dictionary (it holds the print time)
+    )
+    writer.add_metadata(
+        {
+            "/Title": title,
+            "/Author": author,
+            "/Creator": "migbook (make pdf)",
+            "/Producer": "Chromium, pypdf",
+        }
+    )
+    writer._ID = ArrayObject(
+        [ByteStringObject(b"\0" * 16), ByteStringObject(b"\0" * 16)]
+    )
     buf = io.BytesIO()
     writer.write(buf)
-    digest = hashlib.md5(buf.getvalue()).digest()  # the id: a digest of the content itself
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    digest = hashlib.md5(
+        buf.getvalue()
+    ).digest()  # the id: a digest of the content itself
+    writer._ID = ArrayObject(
+        [ByteStringObject(digest), ByteStringObject(digest)]
+    )
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
@@ -155,48 +216,84 @@ def fixed_metadata(pdf_bytes: bytes, title: str, author: str, fix=None) -> bytes
 
 def root_page(html_dir: Path) -> str:
     """The page that holds the whole book (index.html redirects to it)."""
-    m = re.search(r'url=([^"]+)"', (html_dir / "index.html").read_text(encoding="utf-8"))
+    m = re.search(
+        r'url=([^"]+)"',
+        (html_dir / "index.html").read_text(encoding="utf-8"),
+    )
     return m[1] if m else "index.html"
 
 
-def print_pdf(html_dir: Path, out: Path, title: str, author: str, site_url: str = "") -> int:
+def print_pdf(
+    html_dir: Path, out: Path, title: str, author: str, site_url: str = ""
+) -> int:
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
-        raise SystemExit("make pdf needs Debian's chromium (apt-get install chromium)")
+        raise SystemExit(
+            "make pdf needs Debian's chromium (apt-get install chromium)"
+        )
     server, base = _serve(html_dir)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-            page = browser.new_page(viewport={"width": 1000, "height": 1400})
+            browser = p.chromium.launch(
+                executable_path=chromium, args=ARGS, headless=True
+            )
+            page = browser.new_page(
+                viewport={"width": 1000, "height": 1400}
+            )
             page.goto(f"{base}/{root_page(html_dir)}", wait_until="load")
-            page.evaluate("() => { try { localStorage.removeItem('migbook-hide-code'); } catch (e) {} }")
+            page.evaluate(
+                "() => { try { localStorage.removeItem('migbook-hide-code'); } catch (e) {} }"
+            )
             if page.locator(".migbook-chart").count():
                 page.evaluate(DRAW_ALL)
                 page.wait_for_function(
                     "() => [...document.querySelectorAll('.migbook-chart')].every(e => e.dataset.rendered)",
-                    timeout=60000)
+                    timeout=60000,
+                )
             page.emulate_media(media="print")
-            opts = dict(format="A4", print_background=True, display_header_footer=True,
-                        header_template="<span></span>", footer_template=FOOTER,
-                        margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+            opts = {
+                "format": "A4",
+                "print_background": True,
+                "display_header_footer": True,
+                "header_template": "<span></span>",
+                "footer_template": FOOTER,
+                "margin": {
+                    "top": "18mm",
+                    "bottom": "18mm",
+                    "left": "16mm",
+                    "right": "16mm",
+                },
+            }
             first = page.pdf(**opts)
-            entries = page.eval_on_selector_all(".migbook-print-toc li", "els => els.map(e => "
-                                                "[e.querySelector('a').textContent.trim(), "
-                                                "e.querySelector('.migbook-toc-page').dataset.doc])")
+            entries = page.eval_on_selector_all(
+                ".migbook-print-toc li",
+                "els => els.map(e => "
+                "[e.querySelector('a').textContent.trim(), "
+                "e.querySelector('.migbook-toc-page').dataset.doc])",
+            )
             numbers = chapter_pages(first, [t for t, _ in entries], first=2)
-            page.evaluate("(nums) => { for (const [doc, n] of Object.entries(nums)) {"
-                          " const s = document.querySelector(`.migbook-toc-page[data-doc=\"${doc}\"]`);"
-                          " if (s) s.textContent = String(n); } }",
-                          {doc: numbers[t] for t, doc in entries if t in numbers})
+            page.evaluate(
+                "(nums) => { for (const [doc, n] of Object.entries(nums)) {"
+                ' const s = document.querySelector(`.migbook-toc-page[data-doc="${doc}"]`);'
+                " if (s) s.textContent = String(n); } }",
+                {doc: numbers[t] for t, doc in entries if t in numbers},
+            )
             pdf = page.pdf(**opts)
             browser.close()
     finally:
         server.shutdown()
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".chromium.pdf").write_bytes(pdf)  # as printed, before the fixed metadata
-    data = fixed_metadata(pdf, title, author, fix=lambda w: site_links(w, base, site_url, html_dir))
+    out.with_suffix(".chromium.pdf").write_bytes(
+        pdf
+    )  # as printed, before the fixed metadata
+    data = fixed_metadata(
+        pdf,
+        title,
+        author,
+        fix=lambda w: site_links(w, base, site_url, html_dir),
+    )
     out.write_bytes(data)
     from pypdf import PdfReader
 
@@ -207,22 +304,46 @@ def main(argv=None) -> int:
     import yaml
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--skip-build", action="store_true", help="print the existing _build/singlehtml")
-    ap.add_argument("--path-output", type=Path, default=None,
-                    help="the folder holding _build/ (as jupyter-book build --path-output); default: the checkout")
-    ap.add_argument("--out", type=Path, default=None, help="default: <path-output>/_build/pdf/migbook.pdf")
+    ap.add_argument(
+        "--skip-build",
+        action="store_true",
+        help="print the existing _build/singlehtml",
+    )
+    ap.add_argument(
+        "--path-output",
+        type=Path,
+        default=None,
+        help="the folder holding _build/ (as jupyter-book build --path-output); default: the checkout",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="default: <path-output>/_build/pdf/migbook.pdf",
+    )
     args = ap.parse_args(argv)
     base = args.path_output or ROOT
     args.out = args.out or base / "_build" / "pdf" / "migbook.pdf"
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     start = time.monotonic()
-    html_dir = base / "_build" / "singlehtml" if args.skip_build else build_singlehtml(ROOT, args.path_output)
+    html_dir = (
+        base / "_build" / "singlehtml"
+        if args.skip_build
+        else build_singlehtml(ROOT, args.path_output)
+    )
     built = time.monotonic()
-    pages = print_pdf(html_dir, args.out, cfg.get("title", ""), cfg.get("author", ""),
-                      (cfg.get("html") or {}).get("baseurl", ""))
+    pages = print_pdf(
+        html_dir,
+        args.out,
+        cfg.get("title", ""),
+        cfg.get("author", ""),
+        (cfg.get("html") or {}).get("baseurl", ""),
+    )
     end = time.monotonic()
-    print(f"PDF: {args.out} ({pages} pages, {args.out.stat().st_size / 1e6:.1f} MB); "
-          f"single-page build {built - start:.0f} s, printing {end - built:.0f} s")
+    print(
+        f"PDF: {args.out} ({pages} pages, {args.out.stat().st_size / 1e6:.1f} MB); "
+        f"single-page build {built - start:.0f} s, printing {end - built:.0f} s"
+    )
     return 0
 
 

@@ -21,6 +21,7 @@ One module per feature, each with its ``setup_<feature>(app)``:
 Helpers: :mod:`.links` (links from the builder), :mod:`.citing` (citation text and BibTeX),
 :mod:`.templating` (the Jinja2 templates in ``templates/``).
 """
+
 from __future__ import annotations
 
 from sphinx.application import Sphinx
@@ -40,6 +41,9 @@ from migbook.sphinx.tables import setup_tables
 
 def setup(app: Sphinx):
     setup_inputs(app)
+    app.setup_extension(
+        "migbook.execution"
+    )  # pending notebooks execute in parallel
     setup_collector(app)
     setup_report(app)
     setup_claim_lists(app)
@@ -50,4 +54,9 @@ def setup(app: Sphinx):
     setup_assets(app)
     setup_bibliography(app)
     setup_publication(app)
-    return {"version": "0.2", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
+    return {
+        "version": "0.2",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": 2,
+    }

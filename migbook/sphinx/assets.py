@@ -10,6 +10,7 @@
 - Every header cell of a table gets ``scope`` if it lacks one (``col`` in the head, ``row`` in the
   body): tables written in MyST, DataFrames shown by code cells, the back matter's lists.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,11 @@ SD_CLASS_RE = re.compile(r'class="(?:[^"]*\s)?sd-')
 
 def _asset_name(asset) -> str:
     """A script's or stylesheet's file name, or the text of an inline script."""
-    return str(getattr(asset, "filename", None) or getattr(asset, "attributes", {}).get("body", "") or asset)
+    return str(
+        getattr(asset, "filename", None)
+        or getattr(asset, "attributes", {}).get("body", "")
+        or asset
+    )
 
 
 def _drop_assets(context, needles) -> None:
@@ -33,25 +38,37 @@ def _drop_assets(context, needles) -> None:
     stylesheets whose name or inline text contains one of ``needles``."""
     for key in ("script_files", "css_files"):
         if key in context:
-            context[key][:] = [a for a in context[key] if not any(n in _asset_name(a) for n in needles)]
+            context[key][:] = [
+                a
+                for a in context[key]
+                if not any(n in _asset_name(a) for n in needles)
+            ]
 
 
 TH_NO_SCOPE = re.compile(r"<th\b(?![^>]*\bscope=)")
 #: a header cell with no text (the corner cell of a DataFrame): screen readers get a label
 EMPTY_TH = re.compile(r"(<th\b[^>]*>)\s*</th>")
-TABLE_PART = re.compile(r"(<thead\b.*?</thead>)|(<tbody\b.*?</tbody>)", re.S)
+TABLE_PART = re.compile(
+    r"(<thead\b.*?</thead>)|(<tbody\b.*?</tbody>)", re.S
+)
 
 
 def _add_scopes(body: str) -> str:
     """``scope`` on every header cell that lacks one: ``col`` in a table's head, ``row`` in its
     body (docutils tables, pandas DataFrames shown by code cells, pages of other extensions);
     an empty header cell gets a label for screen readers."""
+
     def part(m: re.Match) -> str:
-        return TH_NO_SCOPE.sub('<th scope="col"' if m[1] else '<th scope="row"', m[0])
+        return TH_NO_SCOPE.sub(
+            '<th scope="col"' if m[1] else '<th scope="row"', m[0]
+        )
 
     if "<th" not in body:
         return body
-    return EMPTY_TH.sub(r'\1<span class="visually-hidden">row label</span></th>', TABLE_PART.sub(part, body))
+    return EMPTY_TH.sub(
+        r'\1<span class="visually-hidden">row label</span></th>',
+        TABLE_PART.sub(part, body),
+    )
 
 
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
@@ -63,7 +80,9 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
         return
     if 'class="migbook-chart"' in body:
         vendor = context["pathto"]("_static/vendor/", 1)
-        app.add_js_file("migbook-charts.js", priority=600, **{"data-vendor": vendor})
+        app.add_js_file(
+            "migbook-charts.js", priority=600, **{"data-vendor": vendor}
+        )
     if "migbook-report" in body:
         app.add_js_file("migbook-report.js", priority=650)
     if not SD_CLASS_RE.search(body):

@@ -6,6 +6,7 @@ style that writes the same "Author, year" labels ("A and B" for two authors, "A 
 "a", "b" appended when two entries would share a label) and a formatting style using it, and
 makes it the book's default.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -23,10 +24,16 @@ def _last(person) -> str:
 
 
 def author_year(entry) -> str:
-    people = entry.persons.get("author") or entry.persons.get("editor") or []
+    people = (
+        entry.persons.get("author") or entry.persons.get("editor") or []
+    )
     names = [_last(p) for p in people]
     if not names:
-        who = entry.fields.get("organization") or entry.fields.get("key") or entry.key
+        who = (
+            entry.fields.get("organization")
+            or entry.fields.get("key")
+            or entry.key
+        )
     elif len(names) == 1:
         who = names[0]
     elif len(names) == 2:

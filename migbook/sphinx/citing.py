@@ -3,6 +3,7 @@
 The book's own metadata come from ``CITATION.cff``; the address is ``html_baseurl`` and the
 claim's anchor on the report page (:func:`migbook.sphinx.links.canonical_url`).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -10,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from migbook.render import fmt_number
 from migbook.data import ROOT
+from migbook.render import fmt_number
 
 
 @lru_cache(maxsize=4)
@@ -31,10 +32,23 @@ def authors(cff: dict) -> str:
         if "name" in a:
             names.append(a["name"])
         else:
-            names.append(" ".join(x for x in (a.get("given-names", ""), a.get("family-names", "")) if x))
+            names.append(
+                " ".join(
+                    x
+                    for x in (
+                        a.get("given-names", ""),
+                        a.get("family-names", ""),
+                    )
+                    if x
+                )
+            )
     if not names:
         return ""
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    return (
+        ", ".join(names[:-1]) + " and " + names[-1]
+        if len(names) > 1
+        else names[0]
+    )
 
 
 def book_reference(cff: dict) -> str:
@@ -47,9 +61,13 @@ def figure_words(row: dict) -> str:
     """What the paper printed and what the book found, in one clause."""
     parts = [f"{row['paper']} {row['section']} prints “{row['cited']}”"]
     if row.get("computed_value") is not None:
-        parts.append(f"recomputed {fmt_number(row['computed_value'])} {row['computed_unit']}")
+        parts.append(
+            f"recomputed {fmt_number(row['computed_value'])} {row['computed_unit']}"
+        )
     if row.get("implied_value") is not None:
-        parts.append(f"the papers imply {fmt_number(row['implied_value'])} {row['computed_unit']}")
+        parts.append(
+            f"the papers imply {fmt_number(row['implied_value'])} {row['computed_unit']}"
+        )
     if len(parts) == 1:
         parts.append("no figure recomputed")
     return ", ".join(parts) + f" ({row['status']})"
@@ -63,21 +81,33 @@ def citation_text(row: dict, cff: dict, url: str) -> str:
     return f"{book_reference(cff)}, {detail(row)}. {url}"
 
 
-_TEX = str.maketrans({"%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}"})
+_TEX = str.maketrans(
+    {
+        "%": r"\%",
+        "&": r"\&",
+        "$": r"\$",
+        "#": r"\#",
+        "_": r"\_",
+        "{": r"\{",
+        "}": r"\}",
+    }
+)
 
 
 def bibtex(row: dict, cff: dict, url: str) -> str:
     year = str(cff.get("date-released", ""))[:4]
-    return "\n".join([
-        f"@misc{{migbook-{row['id']},",
-        f"  author  = {{{{{authors(cff)}}}}},",
-        f"  title   = {{{str(cff['title']).translate(_TEX)}}},",
-        f"  year    = {{{year}}},",
-        f"  version = {{{cff.get('version', '')}}},",
-        f"  note    = {{{detail(row).translate(_TEX)}}},",
-        f"  url     = {{{url}}}",
-        "}",
-    ])
+    return "\n".join(
+        [
+            f"@misc{{migbook-{row['id']},",
+            f"  author  = {{{{{authors(cff)}}}}},",
+            f"  title   = {{{str(cff['title']).translate(_TEX)}}},",
+            f"  year    = {{{year}}},",
+            f"  version = {{{cff.get('version', '')}}},",
+            f"  note    = {{{detail(row).translate(_TEX)}}},",
+            f"  url     = {{{url}}}",
+            "}",
+        ]
+    )
 
 
 def item_citation(cff: dict, what: str, url: str) -> str:

@@ -11,11 +11,12 @@
 Both use the rows joined by :mod:`migbook.sphinx.collector` (pages holding a placeholder are read
 again on every build, so they never go stale); links come from the builder (:mod:`.links`).
 """
+
 from __future__ import annotations
 
 import html
 import posixpath
-from typing import Callable
+from collections.abc import Callable
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -23,10 +24,11 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from migbook.claims import STATUSES
-from migbook.render import fmt_number
 from migbook.data import ROOT, resource_meta
+from migbook.render import fmt_number
 from migbook.sphinx import citing
-from migbook.sphinx.collector import mark_dynamic, rows as joined_rows
+from migbook.sphinx.collector import mark_dynamic
+from migbook.sphinx.collector import rows as joined_rows
 from migbook.sphinx.links import canonical_url, doc_uri
 from migbook.sphinx.templating import render
 
@@ -48,7 +50,12 @@ def rules() -> dict[str, tuple[str, str]]:
     from ``migbook.claims.RULES`` (empty while the checker has none)."""
     from migbook import claims
 
-    return {rid: (rule.title, rule.explanation) for rid, rule in getattr(claims, "RULES", {}).items()}
+    return {
+        rid: (rule.title, rule.explanation)
+        for rid, rule in getattr(claims, "RULES", {}).items()
+    }
+
+
 #: a link from the page being written: (docname, anchor) -> href
 Link = Callable[[str, str], str]
 REPORT_DOC = "book/report"
@@ -57,17 +64,28 @@ REPORT_DOC = "book/report"
 def relative_link(fromdoc: str) -> Link:
     """Links between the pages of a plain ``html`` build (used outside a Sphinx build, in tests);
     the build passes links computed by its builder."""
+
     def link(todoc: str, anchor: str) -> str:
-        path = posixpath.relpath(todoc, posixpath.dirname(fromdoc) or ".") + ".html"
+        path = (
+            posixpath.relpath(todoc, posixpath.dirname(fromdoc) or ".")
+            + ".html"
+        )
         return f"{path}#{anchor}"
+
     return link
 
 
 def kinds() -> list[str]:
     """Every kind the ledger schema allows, in the order of :data:`KIND_LABELS` (unknown ones last)."""
-    field = next(f for f in resource_meta("claims")["schema"]["fields"] if f["name"] == "kind")
+    field = next(
+        f
+        for f in resource_meta("claims")["schema"]["fields"]
+        if f["name"] == "kind"
+    )
     allowed = field["constraints"]["enum"]
-    return [k for k in KIND_LABELS if k in allowed] + [k for k in allowed if k not in KIND_LABELS]
+    return [k for k in KIND_LABELS if k in allowed] + [
+        k for k in allowed if k not in KIND_LABELS
+    ]
 
 
 def _words(value: str) -> list[str]:
@@ -77,9 +95,11 @@ def _words(value: str) -> list[str]:
 # --------------------------------------------------------------------------- rendering
 def _claim_cell(r: dict, link: Link) -> str:
     esc = html.escape
-    return (f'<a href="{esc(link(r.get("report_doc", REPORT_DOC), r["id"]))}" title="This claim in the reproducibility report">'
-            f'<code>{esc(r["id"])}</code></a><br>{esc(r["paper"])}, {esc(r["section"])}: '
-            f'{esc(r["statement"])}')
+    return (
+        f'<a href="{esc(link(r.get("report_doc", REPORT_DOC), r["id"]))}" title="This claim in the reproducibility report">'
+        f"<code>{esc(r['id'])}</code></a><br>{esc(r['paper'])}, {esc(r['section'])}: "
+        f"{esc(r['statement'])}"
+    )
 
 
 def _figures_cell(r: dict) -> str:
@@ -87,14 +107,31 @@ def _figures_cell(r: dict) -> str:
     if r["qualifier"] == "blank":
         printed = f"<b>printed</b> “{esc(r['cited'])}” (left blank)"
     else:
-        words = "" if r["qualifier"] == "exact" else f"{r['qualifier'].replace('_', ' ')} "
+        words = (
+            ""
+            if r["qualifier"] == "exact"
+            else f"{r['qualifier'].replace('_', ' ')} "
+        )
         high = f" to {r['cited_high']}" if r.get("cited_high") else ""
-        printed = (f"<b>printed</b> “{esc(r['cited'])}” (read as {esc(words)}{esc(r['cited_value'])}{esc(high)} "
-                   f"{esc(r['unit'])})")
-    value = fmt_number(r.get("implied_value") if r["status"] == "external" else r["computed_value"])
-    label = "implied by the papers" if r["status"] == "external" else "recomputed"
-    recomputed = (f"<b>{label}</b> {value} {esc(r['computed_unit'])}" if value
-                  else f"<b>{label}</b>: no figure")
+        printed = (
+            f"<b>printed</b> “{esc(r['cited'])}” (read as {esc(words)}{esc(r['cited_value'])}{esc(high)} "
+            f"{esc(r['unit'])})"
+        )
+    value = fmt_number(
+        r.get("implied_value")
+        if r["status"] == "external"
+        else r["computed_value"]
+    )
+    label = (
+        "implied by the papers"
+        if r["status"] == "external"
+        else "recomputed"
+    )
+    recomputed = (
+        f"<b>{label}</b> {value} {esc(r['computed_unit'])}"
+        if value
+        else f"<b>{label}</b>: no figure"
+    )
     parts = [printed, recomputed]
     if r.get("bounds"):
         parts.append(f"the printed figure allows {esc(r['bounds'])}")
@@ -105,7 +142,12 @@ def _figures_cell(r: dict) -> str:
 
 def _table(rows: list[dict], link: Link, prefix: str, caption: str) -> str:
     esc = html.escape
-    head = ["Claim", "Printed and recomputed", "Status and evidence", "Discussed in"]
+    head = [
+        "Claim",
+        "Printed and recomputed",
+        "Status and evidence",
+        "Discussed in",
+    ]
     body = []
     for r in rows:
         cid = esc(r["id"])
@@ -114,22 +156,36 @@ def _table(rows: list[dict], link: Link, prefix: str, caption: str) -> str:
             f'data-rule="{esc(r.get("rule") or "")}" data-status="{esc(r["status"])}">'
             f'<th scope="row">{_claim_cell(r, link)}</th><td>{_figures_cell(r)}</td>'
             f'<td><span class="claim-badge claim-{esc(r["status"])}">{esc(r["status"])}</span> '
-            f'{esc(r["note"])}</td>'
+            f"{esc(r['note'])}</td>"
             f'<td><a href="{esc(link(r["chapter"], "claim-" + r["id"]))}" title="The computation, in its chapter">'
-            f'{esc(r.get("chapter_title") or r["chapter"].split("/")[-1])}</a></td></tr>')
-    return ('<div class="migbook-table-wrap"><table class="migbook-table migbook-claims">'
-            f"<caption>{esc(caption)}</caption><thead><tr>"
-            + "".join(f'<th scope="col">{h}</th>' for h in head)
-            + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
+            f"{esc(r.get('chapter_title') or r['chapter'].split('/')[-1])}</a></td></tr>"
+        )
+    return (
+        '<div class="migbook-table-wrap"><table class="migbook-table migbook-claims">'
+        f"<caption>{esc(caption)}</caption><thead><tr>"
+        + "".join(f'<th scope="col">{h}</th>' for h in head)
+        + "</tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table></div>"
+    )
 
 
 def _count_words(n: int, what: str) -> str:
     return f"{n} {what}" + ("" if n == 1 else "s")
 
 
-def claims_list_html(rows: list[dict], docname: str, *, kinds_: list[str] | None = None,
-                     statuses: list[str] | None = None, group: bool = False, empty: str = "",
-                     prefix: str = "claims", by: str = "kind", link: Link | None = None) -> str:
+def claims_list_html(
+    rows: list[dict],
+    docname: str,
+    *,
+    kinds_: list[str] | None = None,
+    statuses: list[str] | None = None,
+    group: bool = False,
+    empty: str = "",
+    prefix: str = "claims",
+    by: str = "kind",
+    link: Link | None = None,
+) -> str:
     """HTML for the ledger rows whose kind is in ``kinds_`` and status in ``statuses`` (None: all).
 
     Rows keep the ledger's order. With ``group``, one block per ``by`` (``"kind"``: in :func:`kinds`
@@ -143,26 +199,44 @@ def claims_list_html(rows: list[dict], docname: str, *, kinds_: list[str] | None
     all_kinds = kinds()
     want_kinds = kinds_ or all_kinds
     want_status = statuses or list(STATUSES)
-    chosen = [r for r in rows if r["kind"] in want_kinds and r["status"] in want_status]
-    out = [f'<div class="migbook-claims-list" id="{esc(prefix)}" '
-           f'data-kinds="{esc(" ".join(want_kinds))}" data-statuses="{esc(" ".join(want_status))}">']
+    chosen = [
+        r
+        for r in rows
+        if r["kind"] in want_kinds and r["status"] in want_status
+    ]
+    out = [
+        f'<div class="migbook-claims-list" id="{esc(prefix)}" '
+        f'data-kinds="{esc(" ".join(want_kinds))}" data-statuses="{esc(" ".join(want_status))}">'
+    ]
     status_words = " or ".join(want_status)
     if not chosen:
-        out.append(f'<p class="migbook-empty">{esc(empty or "No ledger row of this kind yet.")}</p></div>')
+        out.append(
+            f'<p class="migbook-empty">{esc(empty or "No ledger row of this kind yet.")}</p></div>'
+        )
         return "".join(out)
     if not group:
-        tally = ", ".join(f"{sum(r['status'] == s for r in chosen)} {s}" for s in want_status)
-        out.append(f'<p class="migbook-claims-tally">{_count_words(len(chosen), "ledger row")}: '
-                   f"{esc(tally)}.</p>")
-        caption = (f"Ledger rows of kind {', '.join(want_kinds)}"
-                   + (f" that are {status_words}" if statuses else "") + ", in ledger order")
+        tally = ", ".join(
+            f"{sum(r['status'] == s for r in chosen)} {s}"
+            for s in want_status
+        )
+        out.append(
+            f'<p class="migbook-claims-tally">{_count_words(len(chosen), "ledger row")}: '
+            f"{esc(tally)}.</p>"
+        )
+        caption = (
+            f"Ledger rows of kind {', '.join(want_kinds)}"
+            + (f" that are {status_words}" if statuses else "")
+            + ", in ledger order"
+        )
         out.append(_table(chosen, link, prefix, caption))
         out.append("</div>")
         return "".join(out)
     if by == "rule":
         policy = rules()
         seen = [r.get("rule") or "unrecorded" for r in chosen]
-        order = [k for k in policy] + [k for k in dict.fromkeys(seen) if k not in policy]
+        order = list(policy) + [
+            k for k in dict.fromkeys(seen) if k not in policy
+        ]
         labels = {k: policy.get(k, (k, ""))[0] for k in order}
         blurbs = {k: policy.get(k, ("", ""))[1] for k in order}
         key = lambda r: r.get("rule") or "unrecorded"  # noqa: E731
@@ -175,37 +249,61 @@ def claims_list_html(rows: list[dict], docname: str, *, kinds_: list[str] | None
         what, column = "kind of check", "Kind"
     summary = []
     for k in order:
-        n = {s: sum(key(r) == k and r["status"] == s for r in chosen) for s in want_status}
+        n = {
+            s: sum(key(r) == k and r["status"] == s for r in chosen)
+            for s in want_status
+        }
         total = sum(n.values())
         if by == "rule" and not total:
             continue
-        name = (f'<a href="#{esc(prefix)}-{by}-{esc(k)}">{esc(labels[k])}</a>' if total
-                else esc(labels[k]))
-        summary.append(f'<tr data-{by}="{esc(k)}"><th scope="row">{name}</th>'
-                       + "".join(f'<td class="num">{n[s]}</td>' for s in want_status)
-                       + f'<td class="num">{total}</td></tr>')
-    totals = "".join(f'<td class="num">{sum(r["status"] == s for r in chosen)}</td>' for s in want_status)
-    out.append('<table class="migbook-table migbook-claims-summary">'
-               f"<caption>Ledger rows that are {esc(status_words)}, by {esc(what)}</caption>"
-               f'<thead><tr><th scope="col">{column}</th>'
-               + "".join(f'<th scope="col">{esc(s)}</th>' for s in want_status)
-               + '<th scope="col">all</th></tr></thead><tbody>' + "".join(summary)
-               + f'<tr><th scope="row">every {by}</th>{totals}<td class="num">{len(chosen)}</td></tr>'
-               "</tbody></table>")
+        name = (
+            f'<a href="#{esc(prefix)}-{by}-{esc(k)}">{esc(labels[k])}</a>'
+            if total
+            else esc(labels[k])
+        )
+        summary.append(
+            f'<tr data-{by}="{esc(k)}"><th scope="row">{name}</th>'
+            + "".join(f'<td class="num">{n[s]}</td>' for s in want_status)
+            + f'<td class="num">{total}</td></tr>'
+        )
+    totals = "".join(
+        f'<td class="num">{sum(r["status"] == s for r in chosen)}</td>'
+        for s in want_status
+    )
+    out.append(
+        '<table class="migbook-table migbook-claims-summary">'
+        f"<caption>Ledger rows that are {esc(status_words)}, by {esc(what)}</caption>"
+        f'<thead><tr><th scope="col">{column}</th>'
+        + "".join(f'<th scope="col">{esc(s)}</th>' for s in want_status)
+        + '<th scope="col">all</th></tr></thead><tbody>'
+        + "".join(summary)
+        + f'<tr><th scope="row">every {by}</th>{totals}<td class="num">{len(chosen)}</td></tr>'
+        "</tbody></table>"
+    )
     for k in order:
         group_rows = [r for r in chosen if key(r) == k]
         if not group_rows:
             continue
         anchor = f"{esc(prefix)}-{by}-{esc(k)}"
-        out.append(f'<section class="migbook-claims-group" id="{anchor}" data-{by}="{esc(k)}">'
-                   f'<h3>{esc(labels[k])} <a class="headerlink" href="#{anchor}" '
-                   f'title="Link to this group">#</a></h3>')
+        out.append(
+            f'<section class="migbook-claims-group" id="{anchor}" data-{by}="{esc(k)}">'
+            f'<h3>{esc(labels[k])} <a class="headerlink" href="#{anchor}" '
+            f'title="Link to this group">#</a></h3>'
+        )
         if blurbs.get(k):
-            out.append(f'<p class="migbook-rule-explanation">{esc(blurbs[k])}</p>')
-        out.append(_table(group_rows, link, prefix,
-                          f"{_count_words(len(group_rows), 'row')} decided by rule {k}, in ledger order"
-                          if by == "rule" else
-                          f"{_count_words(len(group_rows), 'row')} of kind {k}, in ledger order"))
+            out.append(
+                f'<p class="migbook-rule-explanation">{esc(blurbs[k])}</p>'
+            )
+        out.append(
+            _table(
+                group_rows,
+                link,
+                prefix,
+                f"{_count_words(len(group_rows), 'row')} decided by rule {k}, in ledger order"
+                if by == "rule"
+                else f"{_count_words(len(group_rows), 'row')} of kind {k}, in ledger order",
+            )
+        )
         out.append("</section>")
     out.append("</div>")
     return "".join(out)
@@ -214,16 +312,25 @@ def claims_list_html(rows: list[dict], docname: str, *, kinds_: list[str] | None
 # --------------------------------------------------------------------------- citing a figure
 def example_row(rows: list[dict]) -> dict | None:
     """The row used in the worked example: the first reproduced row of the ledger, else the first row."""
-    return next((r for r in rows if r["status"] == "reproduced"), rows[0] if rows else None)
+    return next(
+        (r for r in rows if r["status"] == "reproduced"),
+        rows[0] if rows else None,
+    )
 
 
-def cite_example_html(app, rows: list[dict], docname: str, cff: dict) -> str:
+def cite_example_html(
+    app, rows: list[dict], docname: str, cff: dict
+) -> str:
     r = example_row(rows)
     ctx = {"book": citing.book_reference(cff), "row": r}
     if r is not None:
         url = canonical_url(app, r["report_doc"], r["id"])
-        ctx.update(href=doc_uri(app.builder, docname, r["report_doc"], r["id"]), url=url,
-                   text=citing.citation_text(r, cff, url), bibtex=citing.bibtex(r, cff, url))
+        ctx.update(
+            href=doc_uri(app.builder, docname, r["report_doc"], r["id"]),
+            url=url,
+            text=citing.citation_text(r, cff, url),
+            bibtex=citing.bibtex(r, cff, url),
+        )
     return render("cite_example.html", **ctx)
 
 
@@ -238,22 +345,32 @@ class ClaimsListDirective(SphinxDirective):
     when nothing matches)."""
 
     has_content = False
-    option_spec = {"kind": directives.unchanged, "status": directives.unchanged,
-                   "group-by-kind": directives.flag, "group-by-rule": directives.flag,
-                   "id": directives.unchanged, "empty": directives.unchanged}
+    option_spec = {
+        "kind": directives.unchanged,
+        "status": directives.unchanged,
+        "group-by-kind": directives.flag,
+        "group-by-rule": directives.flag,
+        "id": directives.unchanged,
+        "empty": directives.unchanged,
+    }
 
     def run(self):
         allowed = set(kinds())
         kinds_ = _words(self.options.get("kind", ""))
         statuses = _words(self.options.get("status", ""))
-        bad = [k for k in kinds_ if k not in allowed] + [s for s in statuses if s not in STATUSES]
+        bad = [k for k in kinds_ if k not in allowed] + [
+            s for s in statuses if s not in STATUSES
+        ]
         if bad:
             raise self.error(f"claims-list: unknown kind or status {bad}")
         mark_dynamic(self.env)
         node = claims_list_placeholder("")
         node["kinds"] = kinds_
         node["statuses"] = statuses
-        node["group"] = "group-by-kind" in self.options or "group-by-rule" in self.options
+        node["group"] = (
+            "group-by-kind" in self.options
+            or "group-by-rule" in self.options
+        )
         node["by"] = "rule" if "group-by-rule" in self.options else "kind"
         node["prefix"] = self.options.get("id", "claims")
         node["empty"] = self.options.get("empty", "")
@@ -285,12 +402,33 @@ def _on_doctree_resolved(app, doctree, docname):
         return doc_uri(app.builder, docname, todoc, anchor)
 
     for node in lists:
-        node.replace_self(nodes.raw("", claims_list_html(
-            rows, docname, kinds_=node["kinds"] or None, statuses=node["statuses"] or None,
-            group=node["group"], empty=node["empty"], prefix=node["prefix"], by=node.get("by", "kind"),
-            link=link), format="html"))
+        node.replace_self(
+            nodes.raw(
+                "",
+                claims_list_html(
+                    rows,
+                    docname,
+                    kinds_=node["kinds"] or None,
+                    statuses=node["statuses"] or None,
+                    group=node["group"],
+                    empty=node["empty"],
+                    prefix=node["prefix"],
+                    by=node.get("by", "kind"),
+                    link=link,
+                ),
+                format="html",
+            )
+        )
     for node in examples:
-        node.replace_self(nodes.raw("", cite_example_html(app, rows, docname, citing.citation_meta()), format="html"))
+        node.replace_self(
+            nodes.raw(
+                "",
+                cite_example_html(
+                    app, rows, docname, citing.citation_meta()
+                ),
+                format="html",
+            )
+        )
 
 
 def setup_claim_lists(app: Sphinx) -> None:

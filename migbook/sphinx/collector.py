@@ -8,6 +8,7 @@ row never checked, checked twice or on another page fails the build.
 
 Everything lives in one object on the environment, :func:`state` (``env.migbook``).
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,12 @@ from migbook.data import ledger, resource_meta
 
 @dataclass
 class BookState:
-    records: dict[str, dict[str, dict]] = field(default_factory=dict)  # docname -> claim id -> record
-    dynamic: set[str] = field(default_factory=set)  # pages holding a placeholder
+    records: dict[str, dict[str, dict]] = field(
+        default_factory=dict
+    )  # docname -> claim id -> record
+    dynamic: set[str] = field(
+        default_factory=set
+    )  # pages holding a placeholder
     report_doc: str = "book/report"
     policy_doc: str = "book/policy"
     inputs_hash: str = ""
@@ -58,7 +63,9 @@ def _records(app: Sphinx, docname: str) -> dict[str, dict]:
     cfg = getattr(app.env, "mystnb_config", None)
     if cfg is None:
         return {}
-    read = getattr(read_glue_cache, "__wrapped__", read_glue_cache)  # its cache may hold a stale page
+    read = getattr(
+        read_glue_cache, "__wrapped__", read_glue_cache
+    )  # its cache may hold a stale page
     out = {}
     for key, output in read(str(cfg.output_folder), docname).items():
         if key.startswith("rec-"):
@@ -101,7 +108,9 @@ def values(rec: dict) -> tuple[float | None, float | None]:
     """(recomputed, implied by the papers) of a claim record. Until the checker records
     ``implied_value`` itself, an external row's number is what the papers imply."""
     if "implied_value" in rec:
-        return _number(rec.get("computed_value")), _number(rec.get("implied_value"))
+        return _number(rec.get("computed_value")), _number(
+            rec.get("implied_value")
+        )
     if rec.get("status") == "external":
         return None, _number(rec.get("computed_value"))
     return _number(rec.get("computed_value")), None
@@ -122,35 +131,55 @@ def collect(app: Sphinx) -> tuple[list[dict], list[str]]:
         chapter = row["chapter"]
         where = f"data/claims.csv line {line} ({cid})"
         if chapter not in env.found_docs:
-            problems.append(f"{where}: its chapter {chapter!r} is not a page of the book")
+            problems.append(
+                f"{where}: its chapter {chapter!r} is not a page of the book"
+            )
             continue
         hits = found.pop(cid, [])
         if not hits:
-            problems.append(f"{where}: never checked; {chapter} must call check() or external() for it")
+            problems.append(
+                f"{where}: never checked; {chapter} must call check() or external() for it"
+            )
             continue
         if len(hits) > 1:
-            problems.append(f"{where}: checked on several pages: {', '.join(d for d, _ in hits)}")
+            problems.append(
+                f"{where}: checked on several pages: {', '.join(d for d, _ in hits)}"
+            )
             continue
         doc, rec = hits[0]
         if doc != chapter:
-            problems.append(f"{where}: checked on {doc} but the ledger assigns it to {chapter}")
+            problems.append(
+                f"{where}: checked on {doc} but the ledger assigns it to {chapter}"
+            )
             continue
         computed, implied = values(rec)
         title = env.titles.get(chapter)
         # the record's note is already the ledger's fixed note joined with the chapter's computed
         # clause (migbook.notebook joins them once, for the badge too)
         note = str(rec.get("note", "") or "").strip()
-        rows.append({
-            "id": cid, **{k: row[k] for k in columns if k != "id"},
-            "computed_value": computed, "implied_value": implied,
-            "computed_unit": rec.get("unit", ""), "status": rec["status"], "rule": rec.get("rule", ""),
-            "plausibility": rec.get("plausibility", ""),
-            "reading": rec.get("reading", ""), "bounds": rec.get("bounds", ""), "note": note,
-            "chapter_title": title.astext() if title is not None else chapter,
-            "report_doc": st.report_doc,
-        })
+        rows.append(
+            {
+                "id": cid,
+                **{k: row[k] for k in columns if k != "id"},
+                "computed_value": computed,
+                "implied_value": implied,
+                "computed_unit": rec.get("unit", ""),
+                "status": rec["status"],
+                "rule": rec.get("rule", ""),
+                "plausibility": rec.get("plausibility", ""),
+                "reading": rec.get("reading", ""),
+                "bounds": rec.get("bounds", ""),
+                "note": note,
+                "chapter_title": title.astext()
+                if title is not None
+                else chapter,
+                "report_doc": st.report_doc,
+            }
+        )
     for cid, hits in found.items():
-        problems.append(f"claim {cid!r} checked on {hits[0][0]} is not in data/claims.csv")
+        problems.append(
+            f"claim {cid!r} checked on {hits[0][0]} is not in data/claims.csv"
+        )
     return rows, problems
 
 
@@ -165,7 +194,10 @@ def rows(app: Sphinx) -> list[dict]:
 def _on_check_consistency(app, env):
     found, problems = collect(app)
     if problems:
-        raise ExtensionError("claims ledger and chapters disagree:\n  " + "\n  ".join(problems))
+        raise ExtensionError(
+            "claims ledger and chapters disagree:\n  "
+            + "\n  ".join(problems)
+        )
     state(env).rows = found
 
 

@@ -8,6 +8,7 @@ code reads (``data/`` and the helper package).
   cells only, so a changed ledger row would otherwise leave a stale status) and every page is read
   again (:func:`migbook.sphinx.collector.state` holds the flag).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,7 +20,13 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from migbook.data import VALIDATED_ENV, DataError, ROOT, data_digest, validate_package
+from migbook.data import (
+    ROOT,
+    VALIDATED_ENV,
+    DataError,
+    data_digest,
+    validate_package,
+)
 
 logger = logging.getLogger(__name__)
 PACKAGE = ROOT / "migbook"
@@ -30,8 +37,16 @@ def inputs_hash() -> str:
     and templates: what a chapter's output can depend on besides its own cells."""
     h = hashlib.sha256(data_digest().encode())
     for p in sorted(PACKAGE.rglob("*")):
-        if p.is_file() and p.suffix in (".py", ".html", ".txt") and "__pycache__" not in p.parts:
-            h.update(p.relative_to(PACKAGE).as_posix().encode() + b"\0" + p.read_bytes())
+        if (
+            p.is_file()
+            and p.suffix in (".py", ".html", ".txt")
+            and "__pycache__" not in p.parts
+        ):
+            h.update(
+                p.relative_to(PACKAGE).as_posix().encode()
+                + b"\0"
+                + p.read_bytes()
+            )
     return h.hexdigest()
 
 
@@ -46,7 +61,9 @@ def _on_builder_inited(app: Sphinx) -> None:
         try:
             validate_package()
         except DataError as exc:
-            raise ExtensionError(f"data/ does not match data/datapackage.json; nothing is built.\n{exc}") from exc
+            raise ExtensionError(
+                f"data/ does not match data/datapackage.json; nothing is built.\n{exc}"
+            ) from exc
         valid.parent.mkdir(parents=True, exist_ok=True)
         valid.write_text(data_sum)
     os.environ[VALIDATED_ENV] = data_sum
@@ -58,9 +75,14 @@ def _on_builder_inited(app: Sphinx) -> None:
     st.inputs_hash = digest
     st.inputs_changed = not stamp.exists() or stamp.read_text() != digest
     if st.inputs_changed:
-        cache = Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+        cache = Path(
+            app.config.nb_execution_cache_path
+            or Path(app.outdir).parent / ".jupyter_cache"
+        )
         if cache.exists():
-            logger.info("[migbook] data/ or migbook/ changed: clearing the execution cache")
+            logger.info(
+                "[migbook] data/ or migbook/ changed: clearing the execution cache"
+            )
             shutil.rmtree(cache)
 
 
@@ -73,4 +95,6 @@ def _on_build_finished(app: Sphinx, exception) -> None:
 
 def setup_inputs(app: Sphinx) -> None:
     app.connect("builder-inited", _on_builder_inited)
-    app.connect("build-finished", _on_build_finished, priority=900)  # after the outputs are written
+    app.connect(
+        "build-finished", _on_build_finished, priority=900
+    )  # after the outputs are written

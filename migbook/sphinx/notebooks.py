@@ -7,6 +7,7 @@ chart a code cell shows, and, for a glued figure, attached to the markdown cell 
 with ``{glue:figure}`` and shown right after the directive; so the figures show in any notebook
 viewer, without JavaScript.
 """
+
 from __future__ import annotations
 
 import base64
@@ -21,18 +22,25 @@ from migbook import notebook_text
 from migbook.sphinx.charts import CHART_RE, ChartAssets, chart_assets
 from migbook.sphinx.links import resource_uri
 
-GLUE_FIGURE_RE = re.compile(r"^(?P<fence>:{3,}|`{3,})\{glue(?::figure)?\}[ \t]+(?P<key>[^\s`]+)[ \t]*$", re.M)
+GLUE_FIGURE_RE = re.compile(
+    r"^(?P<fence>:{3,}|`{3,})\{glue(?::figure)?\}[ \t]+(?P<key>[^\s`]+)[ \t]*$",
+    re.M,
+)
 
 
 def _glue_bundles(folder: Path, docname: str) -> dict:
     from myst_nb.ext.glue.crossref import read_glue_cache
 
-    return getattr(read_glue_cache, "__wrapped__", read_glue_cache)(str(folder), docname)
+    return getattr(read_glue_cache, "__wrapped__", read_glue_cache)(
+        str(folder), docname
+    )
 
 
 def _block_end(source: str, m: re.Match) -> int:
     """Where the directive opened by ``m`` ends (after its closing fence line)."""
-    close = re.compile(r"^" + re.escape(m["fence"]) + r"[ \t]*$", re.M).search(source, m.end())
+    close = re.compile(
+        r"^" + re.escape(m["fence"]) + r"[ \t]*$", re.M
+    ).search(source, m.end())
     if close is None:
         return len(source)
     nl = source.find("\n", close.end())
@@ -43,18 +51,22 @@ def _text(value) -> str:
     return value if isinstance(value, str) else "".join(value or [])
 
 
-def _chart_png(html_text: str, assets: ChartAssets | None) -> tuple[str, str] | None:
+def _chart_png(
+    html_text: str, assets: ChartAssets | None
+) -> tuple[str, str] | None:
     """(base64 PNG, description) of the chart in a text/html output, made by ``assets``."""
     m = CHART_RE.search(html_text)
     if m is None or assets is None:
         return None
     spec = json.loads(m["spec"].replace("<\\/", "</"))
     assets.vega(m["id"], spec)
-    png = (assets.out / f'{assets.stem(m["id"], spec)}.png').read_bytes()
+    png = (assets.out / f"{assets.stem(m['id'], spec)}.png").read_bytes()
     return base64.b64encode(png).decode(), spec.get("description", "")
 
 
-def publish_notebook(src: Path, dest: Path, glue: dict, assets: ChartAssets | None = None) -> int:
+def publish_notebook(
+    src: Path, dest: Path, glue: dict, assets: ChartAssets | None = None
+) -> int:
     """Copy the executed notebook ``src`` to ``dest`` with its charts as images: a chart shown
     by a code cell gets an ``image/png`` beside its HTML; a glued figure placed by a markdown
     cell (``{glue:figure}``) is attached to that cell as a PNG and shown right after the
@@ -79,22 +91,38 @@ def publish_notebook(src: Path, dest: Path, glue: dict, assets: ChartAssets | No
         for m in GLUE_FIGURE_RE.finditer(cell.source):
             key = m["key"]
             data = (glue.get(key) or {}).get("data", {})
-            png, desc = data.get("image/png"), re.sub(r"^<chart: |>$", "", _text(data.get("text/plain", key)))
+            png, desc = (
+                data.get("image/png"),
+                re.sub(
+                    r"^<chart: |>$", "", _text(data.get("text/plain", key))
+                ),
+            )
             if not png and "text/html" in data:
                 made = _chart_png(_text(data["text/html"]), assets)
                 png, desc = made if made else (None, desc)
             if not png:
                 continue
             name = f"{key}.png"
-            cell.setdefault("attachments", {})[name] = {"image/png": _text(png)}
-            alt = (desc or key).replace("[", "(").replace("]", ")").replace("\n", " ")
+            cell.setdefault("attachments", {})[name] = {
+                "image/png": _text(png)
+            }
+            alt = (
+                (desc or key)
+                .replace("[", "(")
+                .replace("]", ")")
+                .replace("\n", " ")
+            )
             pos = _block_end(cell.source, m)
             lead = "\n" if cell.source[:pos].endswith("\n") else "\n\n"
             inserts.append((pos, f"{lead}![{alt}](attachment:{name})\n"))
             added += 1
-        for pos, text in reversed(inserts):  # right after the directive that places the figure
+        for pos, text in reversed(
+            inserts
+        ):  # right after the directive that places the figure
             cell.source = cell.source[:pos] + text + cell.source[pos:]
-    notebook_text.readable(nb, glue, dest)  # roles written out as text: the notebook reads right in plain Jupyter
+    notebook_text.readable(
+        nb, glue, dest
+    )  # roles written out as text: the notebook reads right in plain Jupyter
     nbformat.validate(nb)
     dest.parent.mkdir(parents=True, exist_ok=True)
     text = nbformat.writes(nb) + "\n"
@@ -111,21 +139,34 @@ def _executed_notebook(app: Sphinx, docname: str) -> Path | None:
     return path if path.exists() else None
 
 
-
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
-    if app.builder.format != "html" or app.builder.name == "singlehtml" or doctree is None:
+    if (
+        app.builder.format != "html"
+        or app.builder.name == "singlehtml"
+        or doctree is None
+    ):
         return
     nb = _executed_notebook(app, pagename)
     if nb is None or "body" not in context:
         return
     rel = f"{pagename}.ipynb"
-    publish_notebook(nb, Path(app.outdir) / "_sources" / rel,
-                     _glue_bundles(Path(app.env.mystnb_config.output_folder), pagename), chart_assets(app))
-    context["ipynb_source"] = rel  # the theme's download menu offers it (sphinx-book-theme)
-    url = html.escape(resource_uri(app.builder, pagename, f"_sources/{rel}"))
+    publish_notebook(
+        nb,
+        Path(app.outdir) / "_sources" / rel,
+        _glue_bundles(Path(app.env.mystnb_config.output_folder), pagename),
+        chart_assets(app),
+    )
+    context["ipynb_source"] = (
+        rel  # the theme's download menu offers it (sphinx-book-theme)
+    )
+    url = html.escape(
+        resource_uri(app.builder, pagename, f"_sources/{rel}")
+    )
     name = html.escape(rel.split("/")[-1])
-    context["body"] += (f'<p class="migbook-page-downloads">This chapter as a notebook, executed, with its '
-                        f'outputs: <a href="{url}" download="{name}">{name}</a></p>')
+    context["body"] += (
+        f'<p class="migbook-page-downloads">This chapter as a notebook, executed, with its '
+        f'outputs: <a href="{url}" download="{name}">{name}</a></p>'
+    )
 
 
 def setup_notebooks(app: Sphinx) -> None:

@@ -15,6 +15,7 @@
 
 No network and no clock: everything written is a function of the sources.
 """
+
 from __future__ import annotations
 
 import html
@@ -34,10 +35,15 @@ def pdf_source(app: Sphinx) -> Path:
 
 
 def _on_config_inited(app: Sphinx, config) -> None:
-    if getattr(config, "ogp_site_url", None) in (None, "") and config.html_baseurl:
+    if (
+        getattr(config, "ogp_site_url", None) in (None, "")
+        and config.html_baseurl
+    ):
         config.ogp_site_url = config.html_baseurl
     if str(STATIC) not in [str(p) for p in config.html_static_path]:
-        config.html_static_path = list(config.html_static_path) + [str(STATIC)]
+        config.html_static_path = list(config.html_static_path) + [
+            str(STATIC)
+        ]
     app.add_css_file("migbook-codeswitch.css")
     app.add_js_file("migbook-codeswitch.js")
 
@@ -45,17 +51,31 @@ def _on_config_inited(app: Sphinx, config) -> None:
 def _on_get_outdated(app, env, added, changed, removed):
     """The front page lists the downloads that exist: write it on every build."""
     root = app.config.root_doc
-    return [root] if root in env.found_docs and root not in added and root not in changed else []
+    return (
+        [root]
+        if root in env.found_docs
+        and root not in added
+        and root not in changed
+        else []
+    )
 
 
 def _downloads_html(app: Sphinx, pathto) -> str:
     links = []
     if pdf_source(app).exists():
-        links.append(f'<a href="{html.escape(pathto(PDF_NAME, 1))}" download>the book as one PDF</a>')
-    links.append(f'<a href="{html.escape(pathto(BUNDLE_NAME, 1))}" download>the reproduction bundle</a> '
-                 "(data, helper package, pinned requirements and chapter notebooks: unzip, then follow its "
-                 "README.md to re-execute every chapter)")
-    return ('<p class="migbook-book-downloads">Download ' + " · ".join(links) + ".</p>")
+        links.append(
+            f'<a href="{html.escape(pathto(PDF_NAME, 1))}" download>the book as one PDF</a>'
+        )
+    links.append(
+        f'<a href="{html.escape(pathto(BUNDLE_NAME, 1))}" download>the reproduction bundle</a> '
+        "(data, helper package, pinned requirements and chapter notebooks: unzip, then follow its "
+        "README.md to re-execute every chapter)"
+    )
+    return (
+        '<p class="migbook-book-downloads">Download '
+        + " · ".join(links)
+        + ".</p>"
+    )
 
 
 def _title_page(app: Sphinx) -> str:
@@ -64,31 +84,49 @@ def _title_page(app: Sphinx) -> str:
     esc = html.escape
     title = cfg.html_title or cfg.project
     version = cfg.release or cfg.version
-    return ('<section class="migbook-titlepage">'
-            f'<p class="migbook-title">{esc(title)}</p>'
-            f'<p class="migbook-author">{esc(cfg.author)}</p>'
-            + (f'<p class="migbook-version">Version {esc(version)}</p>' if version else "")
-            + f'<p class="migbook-address">Read online: {esc(cfg.html_baseurl)}<br>Code and data: {esc(repo)}<br>'
-            'Code: MIT licence. Text and data work: CC BY 4.0.</p>'
-            '</section>')
+    return (
+        '<section class="migbook-titlepage">'
+        f'<p class="migbook-title">{esc(title)}</p>'
+        f'<p class="migbook-author">{esc(cfg.author)}</p>'
+        + (
+            f'<p class="migbook-version">Version {esc(version)}</p>'
+            if version
+            else ""
+        )
+        + f'<p class="migbook-address">Read online: {esc(cfg.html_baseurl)}<br>Code and data: {esc(repo)}<br>'
+        "Code: MIT licence. Text and data work: CC BY 4.0.</p>"
+        "</section>"
+    )
 
 
 def _contents(app: Sphinx) -> str:
     env = app.env
-    order = [d for d in env.toctree_includes.get(app.config.root_doc, [])] or sorted(env.found_docs)
+    order = list(
+        env.toctree_includes.get(app.config.root_doc, [])
+    ) or sorted(env.found_docs)
     items = "".join(
         f'<li><a href="#document-{html.escape(d)}">{html.escape(env.titles[d].astext())}</a>'
         f'<span class="migbook-toc-page" data-doc="{html.escape(d)}"></span></li>'
-        for d in order if d in env.titles)
+        for d in order
+        if d in env.titles
+    )
     return f'<nav class="migbook-print-toc"><p class="migbook-toc-title">Contents</p><ol>{items}</ol></nav>'
 
 
-def _remember_figure_numbers(app: Sphinx, pagename, templatename, context, doctree):
+def _remember_figure_numbers(
+    app: Sphinx, pagename, templatename, context, doctree
+):
     """Give migbook.notebook_text the build's figure numbers of this page (for ``{numref}``)."""
     from migbook import notebook_text
 
-    figs = getattr(app.env, "toc_fignumbers", {}).get(pagename, {}).get("figure", {})
-    notebook_text.FIGURE_NUMBERS[pagename] = {label: ".".join(map(str, num)) for label, num in figs.items()}
+    figs = (
+        getattr(app.env, "toc_fignumbers", {})
+        .get(pagename, {})
+        .get("figure", {})
+    )
+    notebook_text.FIGURE_NUMBERS[pagename] = {
+        label: ".".join(map(str, num)) for label, num in figs.items()
+    }
 
 
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
@@ -97,7 +135,9 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     if app.builder.name == "singlehtml":
         app.add_css_file("migbook-pdf.css", priority=900)
         if pagename == app.config.root_doc:
-            context["body"] = _title_page(app) + _contents(app) + context["body"]
+            context["body"] = (
+                _title_page(app) + _contents(app) + context["body"]
+            )
         return
     if pagename == app.config.root_doc:
         context["body"] += _downloads_html(app, context["pathto"])
@@ -106,9 +146,14 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
 def sitemap_xml(base: str, uris: list[str]) -> str:
     """A sitemap (sitemaps.org 0.9) of the pages ``uris`` under the site address ``base``."""
     base = base.rstrip("/") + "/"
-    locs = "".join(f"<url><loc>{html.escape(base + u)}</loc></url>\n" for u in sorted(set(uris)))
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{locs}</urlset>\n')
+    locs = "".join(
+        f"<url><loc>{html.escape(base + u)}</loc></url>\n"
+        for u in sorted(set(uris))
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{locs}</urlset>\n'
+    )
 
 
 def _on_build_finished(app: Sphinx, exception) -> None:
@@ -119,11 +164,18 @@ def _on_build_finished(app: Sphinx, exception) -> None:
     out = Path(app.outdir)
     if app.config.html_baseurl:
         uris = [app.builder.get_target_uri(d) for d in app.env.found_docs]
-        (out / "sitemap.xml").write_text(sitemap_xml(app.config.html_baseurl, uris), encoding="utf-8")
-    bundle.write_bundle(out / BUNDLE_NAME, notebooks_dir=out / "_sources",
-                        site_url=app.config.html_baseurl,
-                        repository_url=(app.config.html_theme_options or {}).get("repository_url", ""),
-                        title=app.config.project)
+        (out / "sitemap.xml").write_text(
+            sitemap_xml(app.config.html_baseurl, uris), encoding="utf-8"
+        )
+    bundle.write_bundle(
+        out / BUNDLE_NAME,
+        notebooks_dir=out / "_sources",
+        site_url=app.config.html_baseurl,
+        repository_url=(app.config.html_theme_options or {}).get(
+            "repository_url", ""
+        ),
+        title=app.config.project,
+    )
     pdf = pdf_source(app)
     if pdf.exists():
         shutil.copyfile(pdf, out / PDF_NAME)

@@ -9,6 +9,7 @@
 - ``claims.csv`` and ``claims.json`` (and a copy of ``data/``) are written into the output:
   numbers to six significant digits; in JSON, numbers as numbers and null when absent.
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,19 +26,33 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from migbook.claims import STATUSES
-from migbook.render import fmt_number
 from migbook.data import data_dir, resource_meta
+from migbook.render import fmt_number
 from migbook.sphinx import citing
-from migbook.sphinx.collector import ledger_columns, mark_dynamic, rows as joined_rows, state
+from migbook.sphinx.collector import ledger_columns, mark_dynamic, state
+from migbook.sphinx.collector import rows as joined_rows
 from migbook.sphinx.links import canonical_url, doc_uri, resource_uri
 from migbook.sphinx.templating import render
 
 SIGNIFICANT = 6
-PRECISION_NOTE = (f"recomputed and implied values are rounded to {SIGNIFICANT} significant digits "
-                  "(whole numbers in full); cited values are as the ledger reads the print")
+PRECISION_NOTE = (
+    f"recomputed and implied values are rounded to {SIGNIFICANT} significant digits "
+    "(whole numbers in full); cited values are as the ledger reads the print"
+)
 #: columns the build adds to the ledger's own (read from data/datapackage.json)
-RESULT_COLUMNS = ["computed_value", "implied_value", "computed_unit", "status", "rule", "plausibility", "reading", "bounds",
-                  "note", "url", "where"]
+RESULT_COLUMNS = [
+    "computed_value",
+    "implied_value",
+    "computed_unit",
+    "status",
+    "rule",
+    "plausibility",
+    "reading",
+    "bounds",
+    "note",
+    "url",
+    "where",
+]
 
 
 class claims_placeholder(nodes.General, nodes.Element):
@@ -71,7 +86,9 @@ def plain(value) -> float | int | None:
 def _csv_cell(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, float):  # shortest round-trip digits, never an exponent
+    if isinstance(
+        value, float
+    ):  # shortest round-trip digits, never an exponent
         import numpy as np
 
         return np.format_float_positional(value, trim="-")
@@ -81,18 +98,33 @@ def _csv_cell(value) -> str:
 def export_rows(app: Sphinx, rows: list[dict]) -> list[dict]:
     """The rows of ``claims.csv``/``claims.json``: the ledger's columns (numbers as numbers),
     then the results, with full addresses."""
-    fields = {f["name"]: f.get("type") for f in resource_meta("claims")["schema"]["fields"]}
+    fields = {
+        f["name"]: f.get("type")
+        for f in resource_meta("claims")["schema"]["fields"]
+    }
     out = []
     for r in rows:
-        rec = {c: (plain(r[c]) if fields[c] in ("number", "integer") else r[c]) for c in ledger_columns()}
-        rec.update({
-            "computed_value": plain(r["computed_value"]), "implied_value": plain(r["implied_value"]),
-            "computed_unit": r["computed_unit"], "status": r["status"], "rule": r["rule"],
-            "plausibility": r.get("plausibility", ""),
-            "reading": r["reading"], "bounds": r["bounds"], "note": r["note"],
-            "url": canonical_url(app, r["report_doc"], r["id"]),
-            "where": canonical_url(app, r["chapter"], f"claim-{r['id']}"),
-        })
+        rec = {
+            c: (plain(r[c]) if fields[c] in ("number", "integer") else r[c])
+            for c in ledger_columns()
+        }
+        rec.update(
+            {
+                "computed_value": plain(r["computed_value"]),
+                "implied_value": plain(r["implied_value"]),
+                "computed_unit": r["computed_unit"],
+                "status": r["status"],
+                "rule": r["rule"],
+                "plausibility": r.get("plausibility", ""),
+                "reading": r["reading"],
+                "bounds": r["bounds"],
+                "note": r["note"],
+                "url": canonical_url(app, r["report_doc"], r["id"]),
+                "where": canonical_url(
+                    app, r["chapter"], f"claim-{r['id']}"
+                ),
+            }
+        )
         out.append(rec)
     return out
 
@@ -107,7 +139,9 @@ def search_terms(row: dict) -> list[str]:
     """What a reader may type to find a claim: its id, and every printed figure with and without
     thousands separators."""
     terms = [row["id"]]
-    figures = re.findall(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", row["cited"])
+    figures = re.findall(
+        r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", row["cited"]
+    )
     if figures:  # the number the ledger reads from a printed figure (not from words: "twice")
         for v in (row.get("cited_value"), row.get("cited_high")):
             if v not in (None, ""):
@@ -122,28 +156,55 @@ def report_context(app: Sphinx, rows: list[dict], docname: str) -> dict:
     cff = citing.citation_meta()
     chapters = list(dict.fromkeys(r["chapter"] for r in rows))
     titles = {r["chapter"]: r["chapter_title"] for r in rows}
-    summary = [{"title": titles[ch], "href": doc_uri(builder, docname, ch),
-                "counts": [sum(r["chapter"] == ch and r["status"] == s for r in rows) for s in STATUSES],
-                "total": sum(r["chapter"] == ch for r in rows)} for ch in chapters]
+    summary = [
+        {
+            "title": titles[ch],
+            "href": doc_uri(builder, docname, ch),
+            "counts": [
+                sum(r["chapter"] == ch and r["status"] == s for r in rows)
+                for s in STATUSES
+            ],
+            "total": sum(r["chapter"] == ch for r in rows),
+        }
+        for ch in chapters
+    ]
     view = []
     policy_doc = state(app.env).policy_doc
     for r in rows:
         url = canonical_url(app, r["report_doc"], r["id"])
-        view.append({
-            **r, "computed": _value(r["computed_value"], r["computed_unit"]),
-            "implied": _value(r["implied_value"], r["computed_unit"]),
-            "computed_sort": "" if r["computed_value"] is None else repr(float(r["computed_value"])),
-            "implied_sort": "" if r["implied_value"] is None else repr(float(r["implied_value"])),
-            "where_href": doc_uri(builder, docname, r["chapter"], f"claim-{r['id']}"),
-            "rule_href": (doc_uri(builder, docname, policy_doc, f"rule-{r['rule']}")
-                          if r.get("rule") and policy_doc in app.env.found_docs else ""),
-            "cite_text": citing.citation_text(r, cff, url), "bibtex": citing.bibtex(r, cff, url),
-            "url": url,
-        })
+        view.append(
+            {
+                **r,
+                "computed": _value(r["computed_value"], r["computed_unit"]),
+                "implied": _value(r["implied_value"], r["computed_unit"]),
+                "computed_sort": ""
+                if r["computed_value"] is None
+                else repr(float(r["computed_value"])),
+                "implied_sort": ""
+                if r["implied_value"] is None
+                else repr(float(r["implied_value"])),
+                "where_href": doc_uri(
+                    builder, docname, r["chapter"], f"claim-{r['id']}"
+                ),
+                "rule_href": (
+                    doc_uri(
+                        builder, docname, policy_doc, f"rule-{r['rule']}"
+                    )
+                    if r.get("rule") and policy_doc in app.env.found_docs
+                    else ""
+                ),
+                "cite_text": citing.citation_text(r, cff, url),
+                "bibtex": citing.bibtex(r, cff, url),
+                "url": url,
+            }
+        )
     return {
-        "statuses": STATUSES, "summary": summary,
-        "totals": [sum(r["status"] == s for r in rows) for s in STATUSES], "count": len(rows),
-        "chapters": [(ch, titles[ch]) for ch in chapters], "rows": view,
+        "statuses": STATUSES,
+        "summary": summary,
+        "totals": [sum(r["status"] == s for r in rows) for s in STATUSES],
+        "count": len(rows),
+        "chapters": [(ch, titles[ch]) for ch in chapters],
+        "rows": view,
         "csv_href": resource_uri(builder, docname, "claims.csv"),
         "json_href": resource_uri(builder, docname, "claims.json"),
         "precision": PRECISION_NOTE,
@@ -156,11 +217,20 @@ def _on_doctree_resolved(app: Sphinx, doctree, docname):
         return
     rows = joined_rows(app)
     html = render("report.html", **report_context(app, rows, docname))
-    entries = [("single", term, r["id"], "main", None) for r in rows for term in search_terms(r)]
+    entries = [
+        ("single", term, r["id"], "main", None)
+        for r in rows
+        for term in search_terms(r)
+    ]
     for node in placeholders:
         # the index node makes each claim a search entry of its own, linked to its row (it is
         # added after reading, so the general index page does not list the claims)
-        node.replace_self([nodes.raw("", html, format="html"), addnodes.index(entries=entries)])
+        node.replace_self(
+            [
+                nodes.raw("", html, format="html"),
+                addnodes.index(entries=entries),
+            ]
+        )
 
 
 # --------------------------------------------------------------------------- exports
@@ -169,13 +239,18 @@ def _on_build_finished(app: Sphinx, exception):
         return
     out = Path(app.outdir)
     rows = export_rows(app, joined_rows(app))
-    columns = ledger_columns() + [c for c in RESULT_COLUMNS if c not in ledger_columns()]
+    columns = ledger_columns() + [
+        c for c in RESULT_COLUMNS if c not in ledger_columns()
+    ]
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows({k: _csv_cell(v) for k, v in r.items()} for r in rows)
     (out / "claims.csv").write_text(buf.getvalue(), encoding="utf-8")
-    (out / "claims.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "claims.json").write_text(
+        json.dumps(rows, indent=1, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     shutil.copytree(data_dir(), out / "data", dirs_exist_ok=True)
 
 

@@ -1,5 +1,6 @@
 """Printed tables (shown by :func:`migbook.show_table`): the download link from the builder, and
 a "cite this table" box with the table's stable address (``#table-<name>``)."""
+
 from __future__ import annotations
 
 import html
@@ -12,7 +13,10 @@ from migbook.sphinx.citing import citation_meta, item_citation
 from migbook.sphinx.links import canonical_url, resource_uri
 
 FILE_LINK = re.compile(r'href="[^"]*" data-migbook-file="([^"]+)"')
-SOURCE_P = re.compile(r'(<p class="migbook-source" data-migbook-table="([^"]+)">.*?</p>)', re.S)
+SOURCE_P = re.compile(
+    r'(<p class="migbook-source" data-migbook-table="([^"]+)">.*?</p>)',
+    re.S,
+)
 
 
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
@@ -25,13 +29,23 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
         name = m[2]
         meta = resource_meta(name)
         what = f"{meta['paper']} {meta['table']} as transcribed ({meta['title']})"
-        text = item_citation(cff, what, canonical_url(app, pagename, f"table-{name}"))
-        return (m[1] + '<details class="migbook-cite"><summary>Cite this table</summary>'
-                f'<p class="migbook-cite-text">{html.escape(text)}</p></details>')
+        text = item_citation(
+            cff, what, canonical_url(app, pagename, f"table-{name}")
+        )
+        return (
+            m[1]
+            + '<details class="migbook-cite"><summary>Cite this table</summary>'
+            f'<p class="migbook-cite-text">{html.escape(text)}</p></details>'
+        )
 
     body = SOURCE_P.sub(cite, body)
-    body = FILE_LINK.sub(lambda m: f'href="{html.escape(resource_uri(app.builder, pagename, m[1]))}" '
-                                   f'data-migbook-file="{m[1]}"', body)
+    body = FILE_LINK.sub(
+        lambda m: (
+            f'href="{html.escape(resource_uri(app.builder, pagename, m[1]))}" '
+            f'data-migbook-file="{m[1]}"'
+        ),
+        body,
+    )
     context["body"] = body
 
 
