@@ -25,6 +25,7 @@ import zipfile
 from pathlib import Path
 
 from migbook.data import ROOT, data_dir
+from migbook.render import plain
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 RESULT_COLUMNS = ["id", "chapter", "status", "computed_value"]
@@ -205,7 +206,7 @@ def run(root: Path, chapters: list[str] | None = None) -> list[dict]:
                     "id": rec["id"],
                     "chapter": rel.as_posix(),
                     "status": rec["status"],
-                    "computed_value": "" if value is None else value,
+                    "computed_value": "" if value is None else plain(value),
                 }
             )
     out = root / "results" / "claims.csv"

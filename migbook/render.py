@@ -139,3 +139,21 @@ def badge_html(result, row: dict) -> str:
         f'title="See this claim in the reproducibility report">{result.status}</a>{rule_html} '
         f"<code>{esc(result.id)}</code>: {text}.{note_html}</div>"
     )
+
+
+#: significant digits of the numbers the book exports (claims.csv, claims.json, the bundle's results)
+SIGNIFICANT = 6
+
+
+def plain(value) -> float | int | None:
+    """A number rounded to :data:`SIGNIFICANT` significant digits (no float noise), or None."""
+    if value is None or value == "":
+        return None
+    x = float(value)
+    if math.isnan(x) or math.isinf(x):
+        return None
+    if x.is_integer():
+        return int(x)
+    digits = SIGNIFICANT - 1 - math.floor(math.log10(abs(x)))
+    y = round(x, max(digits, 0))
+    return int(y) if float(y).is_integer() else y

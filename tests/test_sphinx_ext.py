@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from migbook.data import update_stats
+
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://example.org/tiny/"
 
@@ -84,6 +86,9 @@ def tiny_src(tmp_path_factory, tiny_rows):
         )
         w.writeheader()
         w.writerows([done, ext])
+    update_stats(
+        data
+    )  # an intended edit: record the reduced ledger's stats
     records = [
         {
             "id": done["id"],
@@ -265,6 +270,7 @@ def test_ledger_columns_come_from_the_schema(tmp_path, tiny_src):
         )
         w.writeheader()
         w.writerows(rows)
+    update_stats(src / "data")
     out = build(src, "html")
     with (out / "claims.csv").open(encoding="utf-8", newline="") as fh:
         published = list(csv.DictReader(fh))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 import shutil
 from pathlib import Path
@@ -27,14 +26,13 @@ from sphinx.util.docutils import SphinxDirective
 
 from migbook.claims import STATUSES
 from migbook.data import data_dir, resource_meta
-from migbook.render import fmt_number
+from migbook.render import SIGNIFICANT, fmt_number, plain
 from migbook.sphinx import citing
 from migbook.sphinx.collector import ledger_columns, mark_dynamic, state
 from migbook.sphinx.collector import rows as joined_rows
 from migbook.sphinx.links import canonical_url, doc_uri, resource_uri
 from migbook.sphinx.templating import render
 
-SIGNIFICANT = 6
 PRECISION_NOTE = (
     f"recomputed and implied values are rounded to {SIGNIFICANT} significant digits "
     "(whole numbers in full); cited values are as the ledger reads the print"
@@ -69,20 +67,6 @@ class ClaimsReportDirective(SphinxDirective):
 
 
 # --------------------------------------------------------------------------- numbers
-def plain(value) -> float | int | None:
-    """A number rounded to :data:`SIGNIFICANT` significant digits (no float noise), or None."""
-    if value is None or value == "":
-        return None
-    x = float(value)
-    if math.isnan(x) or math.isinf(x):
-        return None
-    if x.is_integer():
-        return int(x)
-    digits = SIGNIFICANT - 1 - math.floor(math.log10(abs(x)))
-    y = round(x, max(digits, 0))
-    return int(y) if float(y).is_integer() else y
-
-
 def _csv_cell(value) -> str:
     if value is None:
         return ""
