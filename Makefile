@@ -66,9 +66,9 @@ book: $(STAMP)
 	  || { rm -rf _build/html; echo "Build failed: _build/html removed so nothing wrong is published." >&2; exit 1; }
 	@echo "Book: _build/html/index.html"
 
-## make test: lint (package, tests, tools), then the whole test suite: unit, data and built-book tests (the book is built once, into a
+## make test: lint (package, tests, tools and the chapters' code), then the whole test suite: unit, data and built-book tests (the book is built once, into a
 ## temporary folder), then nbval over every notebook page (one notebook per worker)
-test: $(STAMP) lint-code
+test: $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	@$(MAKE) --no-print-directory book  # nbval compares each chapter with the build's executed notebook
 	$(BIN)/python -m pytest -n 2 --dist loadfile book
