@@ -32,20 +32,25 @@ def _compared_outputs(compare_outputs):
     """Left out of the comparison:
 
     - glued outputs (``glue(...)``, metadata ``scrapbook``): myst-nb moves them out of the notebook it
-      stores (into <page>.glue.json), so they have no reference; what they carry shows in the text
-      and badges, which are compared;
+      stores (into <page>.glue.json), so they may have no reference; what they carry shows in the
+      text and badges, which are compared;
     - the result of a cell ending with ';': nbval runs cells without storing them in the kernel's
       history, so IPython's ';' (no result shown) looks at the wrong line and shows it anyway."""
 
     def compare(self, test, ref, skip_compare=None):
         quiet = _ends_with_semicolon(self.cell.source)
-        test = [
-            o
-            for o in test
-            if not (o.get("metadata") or {}).get("scrapbook")
-            and not (quiet and o.get("output_type") == "execute_result")
-        ]
-        return compare_outputs(self, test, ref, skip_compare)
+
+        def kept(outputs):
+            return [
+                o
+                for o in outputs
+                if not (o.get("metadata") or {}).get("scrapbook")
+                and not (quiet and o.get("output_type") == "execute_result")
+            ]
+
+        # the reference may hold the glued outputs too (a notebook written back from the
+        # execution cache keeps them): both sides lose them
+        return compare_outputs(self, kept(test), kept(ref), skip_compare)
 
     return compare
 
