@@ -25,7 +25,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from migbook.claims import STATUSES
 from migbook.data import ROOT, resource_meta
-from migbook.render import fmt_number
+from migbook.render import fmt_number, quantity
 from migbook.sphinx import citing
 from migbook.sphinx.collector import mark_dynamic
 from migbook.sphinx.collector import rows as joined_rows
@@ -112,10 +112,15 @@ def _figures_cell(r: dict) -> str:
             if r["qualifier"] == "exact"
             else f"{r['qualifier'].replace('_', ' ')} "
         )
-        high = f" to {r['cited_high']}" if r.get("cited_high") else ""
+        high = (
+            f"{fmt_number(r['cited_value'], r['cited_value'])} to "
+            if r.get("cited_high")
+            else ""
+        )
+        last = r.get("cited_high") or r["cited_value"]
         printed = (
-            f"<b>printed</b> “{esc(r['cited'])}” (read as {esc(words)}{esc(r['cited_value'])}{esc(high)} "
-            f"{esc(r['unit'])})"
+            f"<b>printed</b> “{esc(r['cited'])}” (read as {esc(words)}{esc(high)}"
+            f"{esc(quantity(last, r['unit'], last))})"
         )
     value = fmt_number(
         r.get("implied_value")
@@ -127,8 +132,15 @@ def _figures_cell(r: dict) -> str:
         if r["status"] == "external"
         else "recomputed"
     )
+    shown = quantity(
+        r.get("implied_value")
+        if r["status"] == "external"
+        else r["computed_value"],
+        r["computed_unit"],
+        r.get("cited_value") or None,
+    )
     recomputed = (
-        f"<b>{label}</b> {value} {esc(r['computed_unit'])}"
+        f"<b>{label}</b> {esc(shown)}"
         if value
         else f"<b>{label}</b>: no figure"
     )

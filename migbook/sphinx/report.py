@@ -26,7 +26,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from migbook.claims import STATUSES
 from migbook.data import data_dir, resource_meta
-from migbook.render import SIGNIFICANT, fmt_number, plain
+from migbook.render import SIGNIFICANT, fmt_number, plain, quantity
 from migbook.sphinx import citing
 from migbook.sphinx.collector import ledger_columns, mark_dynamic, state
 from migbook.sphinx.collector import rows as joined_rows
@@ -114,9 +114,9 @@ def export_rows(app: Sphinx, rows: list[dict]) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- the page
-def _value(value, unit: str) -> str:
-    text = fmt_number(value) if value is not None else ""
-    return f"{text} {unit}".strip() if text else ""
+def _value(value, unit: str, printed: str | None = None) -> str:
+    """A number with its unit in words, at the reader-facing precision (render.quantity)."""
+    return quantity(value, unit, printed) if value is not None else ""
 
 
 def search_terms(row: dict) -> list[str]:
@@ -159,8 +159,16 @@ def report_context(app: Sphinx, rows: list[dict], docname: str) -> dict:
         view.append(
             {
                 **r,
-                "computed": _value(r["computed_value"], r["computed_unit"]),
-                "implied": _value(r["implied_value"], r["computed_unit"]),
+                "computed": _value(
+                    r["computed_value"],
+                    r["computed_unit"],
+                    r.get("cited_value") or None,
+                ),
+                "implied": _value(
+                    r["implied_value"],
+                    r["computed_unit"],
+                    r.get("cited_value") or None,
+                ),
                 "computed_sort": ""
                 if r["computed_value"] is None
                 else repr(float(r["computed_value"])),
