@@ -60,7 +60,9 @@ def table_html(name: str) -> str:
         f"Units: {esc(meta.get('units', ''))}. "
         # the book's build points the link at its copy of data/ (migbook.sphinx.tables)
         f'<a href="../data/{esc(meta["path"])}" data-migbook-file="data/{esc(meta["path"])}" download>'
-        f"Download {esc(meta['path'])}</a></p>"
+        f"Download {esc(meta['path'])}</a> (its columns' units and descriptions: "
+        f'<a href="../data/datapackage.json" data-migbook-file="data/datapackage.json">'
+        f"datapackage.json</a>, the Frictionless descriptor published beside it)</p>"
         + (f'<ul class="migbook-notes">{notes}</ul>' if notes else "")
         + "</div>"
     )
