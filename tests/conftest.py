@@ -8,6 +8,7 @@ import csv
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -76,3 +77,41 @@ def served_book(built_book):
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+# ---------------------------------------------------------------- headless Chromium
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by playwright (no browser download); under CI a missing
+    browser is a failure, elsewhere the browser tests are skipped."""
+    if not CHROMIUM:
+        msg = (
+            "NO BROWSER: Debian's chromium is not installed, so the browser tests "
+            "cannot run (apt-get install chromium)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                msg + " -- under CI a missing browser is a failure",
+                pytrace=False,
+            )
+        pytest.skip(msg)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, args=ARGS, headless=True
+        )
+        yield b
+        b.close()

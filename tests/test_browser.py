@@ -8,9 +8,7 @@ image when JavaScript is off or Vega fails, and a printed page keeps its charts.
 the page and the element.
 """
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,16 +18,6 @@ from migbook.claims import STATUSES
 
 pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # What one page reports about itself, in one round trip.
 INSPECT = r"""
@@ -85,26 +73,6 @@ INSPECT = r"""
   return out;
 }
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM:
-        msg = "NO BROWSER: Debian's chromium is not installed, so the browser tests cannot run (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                msg + " -- under CI a missing browser is a failure",
-                pytrace=False,
-            )
-        pytest.skip(msg)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM, args=ARGS, headless=True
-        )
-        yield b
-        b.close()
 
 
 def pages(built_book):

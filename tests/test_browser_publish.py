@@ -1,23 +1,10 @@
 """Headless Chromium at both widths (1280 px desktop, 390 px phone): no page is wider than the
 screen, and the "hide code" switch works and is remembered from page to page."""
 
-import os
-import shutil
-
 import pytest
 
 pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WIDTHS = {"desktop": 1280, "phone": 390}
 
 #: elements sticking out of the page, and the page's own width; scroll boxes (tables, code, charts
@@ -40,26 +27,6 @@ OVERFLOW = r"""
   return {scrollWidth: document.documentElement.scrollWidth, width: W, out};
 }
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM:
-        msg = "NO BROWSER: Debian's chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                msg + " -- under CI a missing browser is a failure",
-                pytrace=False,
-            )
-        pytest.skip(msg)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM, args=ARGS, headless=True
-        )
-        yield b
-        b.close()
 
 
 def pages(built_book):
