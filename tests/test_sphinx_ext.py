@@ -172,6 +172,19 @@ def test_report_rows_links_and_search_entries(tiny_src, html_out):
         assert f'"{term}": [[' in index, term
 
 
+def test_search_entries_survive_a_rebuild_with_no_change(
+    tiny_src, html_out
+):
+    """Sphinx keeps a page's index entries in the search index only when it writes the page: a
+    rebuild with nothing changed must still write the report, or claims drop out of search."""
+    _, done, _ = tiny_src
+    again = build(
+        tiny_src[0], "html"
+    )  # the same build folder: an incremental build
+    index = (again / "searchindex.js").read_text(encoding="utf-8")
+    assert f'"{done["id"]}": [[' in index
+
+
 def test_exports_typed_and_rounded(tiny_src, html_out):
     _, done, ext = tiny_src
     data = json.loads(

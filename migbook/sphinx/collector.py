@@ -210,6 +210,15 @@ def _on_get_outdated(app, env, added, changed, removed):
         return sorted(set(env.found_docs) - set(added) - set(changed))
     if (set(added) | set(changed) | set(removed)) - st.dynamic:
         return sorted(st.dynamic - set(added) - set(changed))
+    # the report is written on every build: Sphinx keeps a page's search index entries (each
+    # claim's id and figures) only for the pages it writes, so an unwritten report would drop them
+    report = st.report_doc
+    if (
+        report in env.found_docs
+        and report not in added
+        and report not in changed
+    ):
+        return [report]
     return []
 
 
