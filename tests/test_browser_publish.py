@@ -117,3 +117,32 @@ def test_printed_code_wraps(browser, built_book, served_book):
     )
     page.close()
     assert clipped == 0
+
+
+def test_chart_labels_stay_readable_on_a_phone(
+    browser, built_book, served_book
+):
+    """At 390 px a drawn chart is not scaled down below a readable label size (it scrolls in its
+    own box instead), and the page stays as wide as the screen."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{served_book}/book/ch2_escalation.html", wait_until="load")
+    charts = page.locator(".migbook-chart")
+    assert charts.count() > 0
+    charts.first.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => document.querySelector('.migbook-chart .migbook-chart-view svg text')",
+        timeout=60000,
+    )
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('.migbook-chart-view svg')].map(svg => {
+            const t = svg.querySelector('text');
+            const w = parseFloat(svg.getAttribute('width'));
+            if (!t || !w) return null;
+            const shown = svg.getBoundingClientRect().width;
+            return parseFloat(getComputedStyle(t).fontSize) * shown / w;
+        }).filter(x => x !== null)"""
+    )
+    assert sizes and min(sizes) >= 9, sizes
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 391, width
+    page.close()
