@@ -1,5 +1,5 @@
-"""Build speed: the notebook pages a build must execute run in parallel; pybtex's
-plugin look-up is memoised.
+"""Build speed: the notebook pages a build must execute can run in parallel (opt-in, set
+MIGBOOK_PARALLEL_EXECUTION=1: see PARALLEL_ENV); pybtex's plugin look-up is memoised.
 
 myst-nb (``execute_notebooks: cache``) executes each notebook page when Sphinx reads it, one after
 another. Before reading starts (``env-before-read-docs``), this module finds the pages that will
@@ -84,6 +84,10 @@ def _cache(env):
 _RUN: dict = {}
 
 
+#: set to 1 to execute the pending notebook pages in parallel (make bench does)
+PARALLEL_ENV = "MIGBOOK_PARALLEL_EXECUTION"
+
+
 def execute_pending(app: Sphinx, env, docnames: list[str]) -> None:
     """``env-before-read-docs``: start executing the uncached notebook pages,
     in parallel, into myst-nb's cache; read the other pages meanwhile."""
@@ -93,6 +97,11 @@ def execute_pending(app: Sphinx, env, docnames: list[str]) -> None:
         or cfg.execution_mode != "cache"
         or cfg.execution_in_temp
     ):
+        return
+    # opt-in: on a loaded 2-core machine two kernels started at once by forked workers
+    # can race for a port (ipykernel's heartbeat then fails to bind) and the build hangs;
+    # the book's own `make book` and `make test` therefore execute one page at a time
+    if os.environ.get(PARALLEL_ENV) != "1":
         return
     pending = _pending(app, env, docnames)
     if not pending or (os.cpu_count() or 1) < 2:
