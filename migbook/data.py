@@ -359,6 +359,16 @@ def ledger() -> pd.DataFrame:
     return _read_ledger(str(path), st.st_mtime_ns, st.st_size).copy()
 
 
+def ledger_records() -> list[dict[str, str]]:
+    """The claims ledger as rows of text in file order (no pandas: the build's own process
+    reads it this way)."""
+    meta = resource_meta("claims")
+    with (data_dir() / meta["path"]).open(
+        encoding="utf-8", newline=""
+    ) as fh:
+        return list(csv.DictReader(fh))
+
+
 @lru_cache(maxsize=4)
 def _read_ledger(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     import pandas as pd

@@ -1,13 +1,17 @@
-"""Build speed: the notebook pages a build must execute can run in parallel (opt-in, set
-MIGBOOK_PARALLEL_EXECUTION=1: see PARALLEL_ENV); pybtex's plugin look-up is memoised.
+"""Build speed: notebook pages execute in parallel, from the moment the build starts; pages that
+show other pages' results are written again only when those results change (see
+:mod:`migbook.sphinx.collector`); the bibliography is formatted only when what it depends on
+changed; pybtex's plugin look-up is memoised.
 
-myst-nb (``execute_notebooks: cache``) executes each notebook page when Sphinx reads it, one after
-another. Before reading starts (``env-before-read-docs``), this module finds the pages that will
-be read and whose code is not in the jupyter-cache yet, and starts executing them all at once
-with the workers of jupyter-cache's own parallel executor (``local-parallel``: a process pool
-as wide as the machine). Sphinx reads the other pages meanwhile (the event may reorder the
-pages to read), then each executed page, waiting for its run to end (``source-read``):
-myst-nb finds its outputs in the cache, as on a rebuild.
+**Parallel execution.** myst-nb (``execute_notebooks: cache``) executes each notebook page when
+Sphinx reads it, one after another. Here, as soon as the builder is set up (``builder-inited``),
+the pages Sphinx is going to read whose code is not in the jupyter-cache yet start executing in
+background threads, as many at a time as the machine has cores. Each kernel talks to its thread
+over unix sockets in a folder of its own (IPC transport): no TCP port is chosen, so two kernels
+started at once cannot race for one (with TCP that hung a build once). Sphinx sets up and reads
+the other pages meanwhile, then each executed page, waiting for its run to end
+(``source-read``): myst-nb finds its outputs in the cache, as on a rebuild. Set
+``MIGBOOK_PARALLEL_EXECUTION=0`` to leave execution to myst-nb.
 
 Nothing else changes: the cache, its keys (the code cells) and the outputs are myst-nb's. A page
 that fails here is left out of the cache, so myst-nb executes it again while reading and reports
@@ -19,11 +23,12 @@ publishes) is the source, with no outputs. After each notebook page is read
 (``doctree-read``), a written notebook with code cells never run is replaced by the cached,
 executed one.
 
-Every build (a rebuild with nothing changed too) formats the bibliography, and resolves each
-citation, through sphinxcontrib-bibtex, which asks ``pybtex.plugin.find_plugin`` for the same
-style class a hundred times or more; each call scans every installed package's entry points
-(about 30 ms here, so seconds a build). The look-up is memoised per (group, name): plugins are
-classes registered at install time, so the answer cannot change within a build.
+**The bibliography.** sphinxcontrib-bibtex formats every reference after reading, on every build
+(about a second here): skipped when the works cited, the bibliography directives and the bib
+files are as they were (:func:`bibliography_key`). It also asks ``pybtex.plugin.find_plugin``
+for the same style class a hundred times or more; each call scans every installed package's
+entry points (about 30 ms here). The look-up is memoised per (group, name): plugins are classes
+registered at install time, so the answer cannot change within a build.
 
 Hooked from the book's extension ``setup`` with one line:
 ``app.setup_extension("migbook.execution")``.
@@ -80,86 +85,169 @@ def _cache(env):
     )
 
 
-#: the run in progress: pool, pending result, its docnames, start time
+def kernel_manager_class(folder: str):
+    """A kernel manager whose kernels talk over unix sockets in a folder of their own under
+    ``folder``: no TCP ports, so two kernels started at once cannot race for one."""
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class _IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self):
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self):
+            own = Path(folder) / uuid.uuid4().hex[:12]
+            own.mkdir(parents=True, exist_ok=True)
+            return str(own / "k")
+
+    return _IPCKernelManager
+
+
+#: the run in progress: executor, futures by docname, start time, socket folder
 _RUN: dict = {}
 
 
-#: set to 1 to execute the pending notebook pages in parallel (make bench does)
+#: set to 0 to execute notebook pages one at a time, while Sphinx reads them (myst-nb's way)
 PARALLEL_ENV = "MIGBOOK_PARALLEL_EXECUTION"
 
 
-def execute_pending(app: Sphinx, env, docnames: list[str]) -> None:
-    """``env-before-read-docs``: start executing the uncached notebook pages,
-    in parallel, into myst-nb's cache; read the other pages meanwhile."""
+def _to_read(app: Sphinx, env) -> list[str]:
+    """The pages Sphinx will read, as far as can be told before it looks: new pages and pages
+    whose source is newer than their last reading (every page when the inputs changed)."""
+    from migbook.sphinx.collector import state
+
+    docs = app.project.discover(
+        app.config.exclude_patterns, app.config.include_patterns
+    )
+    if state(env).inputs_changed:
+        return sorted(docs)
+    out = []
+    for doc in sorted(docs):
+        read_at = env.all_docs.get(doc)
+        path = Path(env.doc2path(doc))
+        if read_at is None or (
+            path.is_file() and path.stat().st_mtime_ns // 1000 > read_at
+        ):
+            out.append(doc)
+    return out
+
+
+def _execute_one(job: tuple, cache_path: str, folder: str) -> int:
+    """Execute one cached project notebook in this thread, into the cache (as jupyter-cache's
+    own workers do). Returns 0 (cached), 1 (a cell failed) or 2 (could not run)."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.cache.db import NbProjectRecord
+    from jupyter_cache.executors.utils import (
+        create_cache_bundle,
+        single_nb_execution,
+    )
+
+    pk, uri, timeout, allow_errors = job
+    cache = get_cache(cache_path)  # its own database connection
+    try:
+        project_nb = cache.get_project_notebook(pk)
+        result = single_nb_execution(
+            project_nb.nb,
+            cwd=str(Path(uri).parent),
+            timeout=timeout,
+            allow_errors=allow_errors,
+            kernel_manager_class=kernel_manager_class(folder),
+        )
+        if result.err:
+            NbProjectRecord.set_traceback(uri, result.exc_string, cache.db)
+            return 1
+        cache.cache_notebook_bundle(
+            create_cache_bundle(
+                project_nb, result.cwd, None, result.time, result.exc_string
+            ),
+            check_validity=False,
+            overwrite=True,
+        )
+        return 0
+    except Exception:  # myst-nb executes the page again and reports it
+        return 2
+
+
+def start_execution(app: Sphinx) -> None:
+    """``builder-inited``: start executing, in background threads (as many as the machine has
+    cores), the notebook pages Sphinx will read whose code is not in myst-nb's cache, so the
+    kernels start while Sphinx is still setting up and reading the other pages."""
+    env = app.env
     cfg = getattr(env, "mystnb_config", None)
     if (
         cfg is None
         or cfg.execution_mode != "cache"
         or cfg.execution_in_temp
+        or os.environ.get(PARALLEL_ENV, "1") == "0"
     ):
         return
-    # opt-in: on a loaded 2-core machine two kernels started at once by forked workers
-    # can race for a port (ipykernel's heartbeat then fails to bind) and the build hangs;
-    # the book's own `make book` and `make test` therefore execute one page at a time
-    if os.environ.get(PARALLEL_ENV) != "1":
+    pending = _pending(app, env, _to_read(app, env))
+    if not pending:
         return
-    pending = _pending(app, env, docnames)
-    if not pending or (os.cpu_count() or 1) < 2:
-        return
-    import multiprocessing
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
 
     from jupyter_cache.cache.db import NbProjectRecord
-    from jupyter_cache.executors.basic import (
-        ExecutionWorkerLocalMProc,
-        ProcessData,
-    )
 
     cache = _cache(env)
-    jobs = []
-    for _doc, path, _nb, read_fmt in pending:
+    cache_path = str(cache.path)
+    folder = tempfile.mkdtemp(prefix="migbook-kernels-")
+    pool = ThreadPoolExecutor(
+        max_workers=max(1, min(len(pending), os.cpu_count() or 1)),
+        thread_name_prefix="migbook-execute",
+    )
+    futures = {}
+    for doc, path, _nb, read_fmt in pending:
         record = cache.add_nb_to_project(str(path), read_data=read_fmt)
         NbProjectRecord.remove_tracebacks([record.pk], cache.db)
-        jobs.append(
-            ProcessData(
-                record.pk,
-                record.uri,
-                cache,
-                cfg.execution_timeout,
-                cfg.execution_allow_errors,
-            )
+        job = (
+            record.pk,
+            record.uri,
+            cfg.execution_timeout,
+            cfg.execution_allow_errors,
         )
+        futures[doc] = pool.submit(_execute_one, job, cache_path, folder)
         logger.info(f"{path}: Executing notebook (in parallel) [migbook]")
-    # jupyter-cache's ``local-parallel`` executor, run asynchronously: the
-    # pool is made (forked) here, in the main thread, before reading starts
-    pool = multiprocessing.get_context("fork").Pool(
-        min(len(jobs), os.cpu_count() or 1)
-    )
-    result = pool.map_async(ExecutionWorkerLocalMProc(), jobs, chunksize=1)
-    pool.close()
-    docs = [d for d, *_ in pending]
+    pool.shutdown(wait=False)
     _RUN.update(
-        pool=pool, result=result, docs=set(docs), start=time.perf_counter()
+        pool=pool,
+        futures=futures,
+        start=time.perf_counter(),
+        folder=folder,
     )
-    # Sphinx reads the pages that need no execution first (this event may
-    # reorder the list), then waits for the rest as it reaches them
-    docnames[:] = [d for d in docnames if d not in _RUN["docs"]] + docs
+
+
+def read_executed_last(app: Sphinx, env, docnames: list[str]) -> None:
+    """``env-before-read-docs``: Sphinx reads the pages being executed last."""
+    running = _RUN.get("futures", {})
+    if running:
+        docnames[:] = [d for d in docnames if d not in running] + [
+            d for d in docnames if d in running
+        ]
 
 
 def wait_for_execution(app: Sphinx, docname: str, source: list) -> None:
     """``source-read``: a page being executed is read once its run is done."""
-    if docname in _RUN.get("docs", ()):
-        finish_execution()
+    future = _RUN.get("futures", {}).get(docname)
+    if future is not None:
+        future.result()
 
 
 def finish_execution(*_args) -> list:
     """Wait for the run in progress, if any, and log what it did."""
-    if "result" not in _RUN:
+    if "futures" not in _RUN:
         return []
+    import shutil
+
     run = dict(_RUN)
     _RUN.clear()
-    codes = run["result"].get()  # (0 ok | 1 excepted | 2 errored, uri)
-    run["pool"].join()
-    left = [uri for code, uri in codes if code != 0]
+    codes = {doc: f.result() for doc, f in run["futures"].items()}
+    shutil.rmtree(run["folder"], ignore_errors=True)
+    left = [doc for doc, code in codes.items() if code != 0]
     logger.info(
         f"[migbook] executed {len(codes) - len(left)} of {len(codes)} "
         f"notebook page(s) in parallel in "
@@ -212,11 +300,92 @@ def memoise_pybtex_plugins() -> None:
             module.find_plugin = find
 
 
+def bibliography_key(env) -> str:
+    """What sphinxcontrib-bibtex's formatting after reading depends on: each bibliography
+    directive (files, style, filter, prefixes, listed keys, citation node ids), which keys each
+    page cites, the bib files' versions, and the tooltip settings."""
+    import ast
+    import hashlib
+
+    domain = env.get_domain("cite")
+    parts = [
+        repr(
+            (
+                env.config.bibtex_tooltips,
+                env.config.bibtex_tooltips_style,
+                sorted(
+                    (str(k), v.mtime)
+                    for k, v in domain.bibdata.bibfiles.items()
+                ),
+            )
+        )
+    ]
+    for key, bib in sorted(domain.bibliographies.items()):
+        parts.append(
+            repr(
+                (
+                    tuple(key),
+                    [str(p) for p in bib.bibfiles],
+                    bib.style,
+                    bib.list_,
+                    bib.enumtype,
+                    bib.start,
+                    bib.labelprefix,
+                    bib.keyprefix,
+                    ast.dump(bib.filter_),
+                    bib.keys,
+                    sorted(
+                        (k, tuple(n["ids"]))
+                        for k, n in bib.citation_nodes.items()
+                    ),
+                )
+            )
+        )
+    parts.append(
+        repr(
+            sorted(
+                {
+                    (ref.docname, target.key)
+                    for ref in domain.citation_refs
+                    for target in ref.targets
+                }
+            )
+        )
+    )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def skip_unchanged_bibliography(app: Sphinx) -> None:
+    """``builder-inited``: sphinxcontrib-bibtex formats every reference after reading, on every
+    build (about a second here). Its citations are kept in the saved environment; when nothing
+    they depend on changed (:func:`bibliography_key`: an edit that cites the same works), they
+    are still right and the formatting is skipped."""
+    listeners = app.events.listeners.get("env-updated", [])
+    for i, listener in enumerate(listeners):
+        handler = listener.handler
+        if getattr(handler, "__module__", "") != "sphinxcontrib.bibtex":
+            continue
+
+        def unless_unchanged(app, env, _handler=handler):
+            domain = env.get_domain("cite")
+            key = bibliography_key(env)
+            if domain.citations and domain.data.get("migbook-key") == key:
+                return []
+            domain.data["migbook-key"] = ""
+            result = _handler(app, env)
+            domain.data["migbook-key"] = key
+            return result
+
+        listeners[i] = listener._replace(handler=unless_unchanged)
+
+
 def setup(app: Sphinx) -> dict:
-    # before myst-nb reads (and would execute) the first page
-    app.connect("env-before-read-docs", execute_pending)
+    # after myst-nb's configuration and the inputs check (which may clear the cache)
+    app.connect("builder-inited", start_execution, priority=950)
+    app.connect("env-before-read-docs", read_executed_last)
     app.connect("source-read", wait_for_execution)
     app.connect("doctree-read", publish_cached_outputs)
     app.connect("env-updated", finish_execution)  # in case none was read
+    app.connect("builder-inited", skip_unchanged_bibliography)
     memoise_pybtex_plugins()
     return {"parallel_read_safe": True, "parallel_write_safe": True}

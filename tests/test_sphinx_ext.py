@@ -120,6 +120,11 @@ def tiny_src(tmp_path_factory, tiny_rows):
 
 
 def build(src: Path, builder: str) -> Path:
+    return build_with_log(src, builder)[0]
+
+
+def build_with_log(src: Path, builder: str) -> tuple[Path, str]:
+    """Build ``src`` (incrementally, in ``src/_build``); return the output folder and the log."""
     from sphinx.testing.util import SphinxTestApp
 
     old = os.environ.get("MIGBOOK_DATA")
@@ -133,7 +138,7 @@ def build(src: Path, builder: str) -> Path:
             assert not app._warning.getvalue().strip(), (
                 app._warning.getvalue()
             )
-            return Path(app.outdir)
+            return Path(app.outdir), app._status.getvalue()
         finally:
             app.cleanup()
     finally:
@@ -175,14 +180,73 @@ def test_report_rows_links_and_search_entries(tiny_src, html_out):
 def test_search_entries_survive_a_rebuild_with_no_change(
     tiny_src, html_out
 ):
-    """Sphinx keeps a page's index entries in the search index only when it writes the page: a
-    rebuild with nothing changed must still write the report, or claims drop out of search."""
+    """Sphinx takes a page's search entries from its doctree when it writes the page: a rebuild
+    with nothing changed writes no page, and the claims must still be in the search index."""
     _, done, _ = tiny_src
     again = build(
         tiny_src[0], "html"
     )  # the same build folder: an incremental build
     index = (again / "searchindex.js").read_text(encoding="utf-8")
     assert f'"{done["id"]}": [[' in index
+
+
+def _read_and_written(log: str) -> tuple[set[str], set[str]]:
+    log = re.sub(r"\x1b\[[0-9;]*m", "", log)
+    read = set(re.findall(r"reading sources\.\.\. \[\s*\d+%\] (\S+)", log))
+    written = set(
+        re.findall(r"writing output\.\.\. \[\s*\d+%\] (\S+)", log)
+    )
+    return read, written
+
+
+def test_incremental_builds_read_and_write_only_what_changed(
+    tiny_src, html_out, tmp_path
+):
+    """The author's loop: nothing changed, nothing read or written; a chapter edit that leaves
+    every claim as it was rewrites that chapter only (and, as Sphinx does, its table of contents); an edit that changes a claim rewrites the
+    pages that show the claims too, with the new value."""
+    import shutil
+
+    src = tmp_path / "tiny"
+    # with its _build: the builds below are incremental
+    shutil.copytree(tiny_src[0], src)
+    _, done, _ = tiny_src
+    chapter = src / "book" / "ch1_export_model.md"
+    build(src, "html")  # the copy's first build in its new folder
+    out, log = build_with_log(src, "html")
+    assert _read_and_written(log) == (set(), set())
+    index = (out / "searchindex.js").read_text(encoding="utf-8")
+    assert f'"{done["id"]}": [[' in index
+
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(
+        text + "\n```{code-cell} python3\nunrelated = 1\n```\n",
+        encoding="utf-8",
+    )
+    out, log = build_with_log(src, "html")
+    read, written = _read_and_written(log)
+    assert read == {"book/ch1_export_model"}
+    # Sphinx also writes the page whose table of contents holds the edited one
+    assert written == {"book/ch1_export_model", "index"}
+
+    changed = 1234567.0
+    old = repr(float(done["cited_value"]) + 0.1**12)
+    assert old in text
+    chapter.write_text(text.replace(old, repr(changed)), encoding="utf-8")
+    out, log = build_with_log(src, "html")
+    read, written = _read_and_written(log)
+    assert read == {"book/ch1_export_model"}
+    assert {
+        "book/ch1_export_model",
+        "book/errata",
+        "book/report",
+    } <= written
+    data = json.loads((out / "claims.json").read_text(encoding="utf-8"))
+    row = next(r for r in data if r["id"] == done["id"])
+    assert row["computed_value"] == changed
+    assert "1,234,567" in (out / "book" / "report.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_exports_typed_and_rounded(tiny_src, html_out):

@@ -58,5 +58,5 @@ def setup(app: Sphinx):
         "version": "0.2",
         "parallel_read_safe": True,
         "parallel_write_safe": True,
-        "env_version": 2,
+        "env_version": 3,
     }

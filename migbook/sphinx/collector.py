@@ -2,25 +2,33 @@
 
 While a page is read, the collector notes its claim records (the ``rec-<id>`` values a chapter
 glues, read with myst-nb's own glue reader) and whether it holds a placeholder filled from other
-pages (such pages are read again whenever another page is). After reading, the records are
-joined with the ledger into the rows every placeholder and export uses (:func:`rows`); a ledger
-row never checked, checked twice or on another page fails the build.
+pages. After reading (``env-updated``), the records are joined with the ledger into the rows every
+placeholder and export uses (:func:`rows`); a ledger row never checked, checked twice or on
+another page fails the build.
+
+Pages that show other pages' results are never read again because another page was: their
+placeholders are filled when the page is written (``doctree-resolved``), so they are written
+again, and only then, when the joined rows changed (the digest of the rows of the last build
+that finished is kept in ``<doctrees>/migbook-rows.sha256``). A rebuild with nothing changed reads and writes nothing; an edit that leaves every claim
+as it was rewrites only the edited page.
 
 Everything lives in one object on the environment, :func:`state` (``env.migbook``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.errors import ExtensionError
 
-from migbook.data import ledger, resource_meta
+from migbook.data import ledger_records, resource_meta
 
 
 @dataclass
@@ -36,6 +44,11 @@ class BookState:
     inputs_hash: str = ""
     inputs_changed: bool = False
     rows: list[dict] | None = None
+    # what the front page's download line was last written with
+    downloads: str = ""
+    read_now: set[str] = field(
+        default_factory=set
+    )  # pages read in this build
 
 
 def state(env) -> BookState:
@@ -120,14 +133,14 @@ def collect(app: Sphinx) -> tuple[list[dict], list[str]]:
     """Join the ledger with every page's claim records. Returns (rows, problems)."""
     env = app.env
     st = state(env)
-    led = ledger()
     columns = ledger_columns()
     found: dict[str, list[tuple[str, dict]]] = {}
     for doc in sorted(st.records):
         for cid, rec in st.records[doc].items():
             found.setdefault(cid, []).append((doc, rec))
     problems, rows = [], []
-    for line, (cid, row) in enumerate(led.iterrows(), start=2):
+    for line, row in enumerate(ledger_records(), start=2):
+        cid = row["id"]
         chapter = row["chapter"]
         where = f"data/claims.csv line {line} ({cid})"
         if chapter not in env.found_docs:
@@ -187,42 +200,74 @@ def rows(app: Sphinx) -> list[dict]:
     """The joined rows (computed once per build, after every page was read)."""
     st = state(app.env)
     if st.rows is None:
-        _on_check_consistency(app, app.env)
+        _join(app)
     return st.rows
 
 
-def _on_check_consistency(app, env):
+def _join(app: Sphinx) -> None:
     found, problems = collect(app)
     if problems:
         raise ExtensionError(
             "claims ledger and chapters disagree:\n  "
             + "\n  ".join(problems)
         )
-    state(env).rows = found
+    state(app.env).rows = found
+
+
+def rows_digest(found: list[dict]) -> str:
+    text = json.dumps(found, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _on_before_read(app, env, docnames):
+    state(env).read_now = set(docnames)
 
 
 def _on_get_outdated(app, env, added, changed, removed):
-    """Pages that show other pages' results are read again whenever any other page is, or when
-    the inputs changed (then every page is)."""
+    """When the inputs changed, every page is read again (and executed: see .inputs)."""
     st = state(env)
-    st.rows = None
     if st.inputs_changed:
         return sorted(set(env.found_docs) - set(added) - set(changed))
-    if (set(added) | set(changed) | set(removed)) - st.dynamic:
-        return sorted(st.dynamic - set(added) - set(changed))
-    # the report is written on every build: Sphinx keeps a page's search index entries (each
-    # claim's id and figures) only for the pages it writes, so an unwritten report would drop them
-    report = st.report_doc
-    if (
-        report in env.found_docs
-        and report not in added
-        and report not in changed
-    ):
-        return [report]
     return []
+
+
+def _rows_stamp(app) -> Path:
+    return Path(app.doctreedir) / "migbook-rows.sha256"
+
+
+def _on_env_updated(app, env):
+    """Join the rows again if a page was read; when they differ from those of the last build
+    that finished, return the pages that show them, to be written again."""
+    st = state(env)
+    if st.read_now or st.inputs_changed or st.rows is None:
+        _join(app)
+    stamp = _rows_stamp(app)
+    if stamp.exists() and stamp.read_text() == rows_digest(st.rows):
+        return []
+    for hook in _ON_NEW_ROWS:
+        hook(app, env, st.rows)
+    return sorted(st.dynamic & env.found_docs)
+
+
+def _on_build_finished(app, exception):
+    st = state(app.env)
+    if exception is None and st.rows is not None:
+        _rows_stamp(app).write_text(rows_digest(st.rows))
+
+
+#: called with (app, env, rows) when the rows changed, before the environment is saved
+_ON_NEW_ROWS: list = []
+
+
+def on_new_rows(hook) -> None:
+    """Register ``hook(app, env, rows)``: run after reading when the joined rows changed."""
+    if hook not in _ON_NEW_ROWS:
+        _ON_NEW_ROWS.append(hook)
 
 
 def setup_collector(app: Sphinx) -> None:
     app.add_env_collector(ClaimsCollector)
+    app.connect("env-before-read-docs", _on_before_read, priority=100)
     app.connect("env-get-outdated", _on_get_outdated)
-    app.connect("env-check-consistency", _on_check_consistency)
+    app.connect("env-updated", _on_env_updated)
+    app.connect("build-finished", _on_build_finished, priority=900)

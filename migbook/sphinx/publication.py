@@ -48,16 +48,26 @@ def _on_config_inited(app: Sphinx, config) -> None:
     app.add_js_file("migbook-codeswitch.js")
 
 
-def _on_get_outdated(app, env, added, changed, removed):
-    """The front page lists the downloads that exist: write it on every build."""
+def _downloads_stamp(app: Sphinx) -> str:
+    pdf = pdf_source(app)
+    if not pdf.exists():
+        return ""
+    st = pdf.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _on_env_updated(app, env):
+    """The front page lists the downloads that exist (the PDF once ``make pdf`` made it): write
+    it again when that changes."""
+    from migbook.sphinx.collector import state
+
+    st = state(env)
+    stamp = _downloads_stamp(app)
     root = app.config.root_doc
-    return (
-        [root]
-        if root in env.found_docs
-        and root not in added
-        and root not in changed
-        else []
-    )
+    if stamp == st.downloads or root not in env.found_docs:
+        return []
+    st.downloads = stamp
+    return [root]
 
 
 def _downloads_html(app: Sphinx, pathto) -> str:
@@ -183,7 +193,7 @@ def _on_build_finished(app: Sphinx, exception) -> None:
 
 def setup_publication(app: Sphinx) -> None:
     app.connect("config-inited", _on_config_inited)
-    app.connect("env-get-outdated", _on_get_outdated)
+    app.connect("env-updated", _on_env_updated)
     # after .notebooks (490) has written the page's published notebook
     app.connect("html-page-context", _on_page_context, priority=550)
     # before .notebooks (490) publishes the page's notebook

@@ -28,7 +28,12 @@ from migbook.claims import STATUSES
 from migbook.data import data_dir, resource_meta
 from migbook.render import SIGNIFICANT, fmt_number, plain, quantity
 from migbook.sphinx import citing
-from migbook.sphinx.collector import ledger_columns, mark_dynamic, state
+from migbook.sphinx.collector import (
+    ledger_columns,
+    mark_dynamic,
+    on_new_rows,
+    state,
+)
 from migbook.sphinx.collector import rows as joined_rows
 from migbook.sphinx.links import canonical_url, doc_uri, resource_uri
 from migbook.sphinx.templating import render
@@ -203,17 +208,38 @@ def report_context(app: Sphinx, rows: list[dict], docname: str) -> dict:
     }
 
 
+def index_entries(rows: list[dict]) -> list[tuple]:
+    """Each claim as search entries of its own (its id and figures), linked to its row."""
+    return [
+        ("single", term, r["id"], "main", None)
+        for r in rows
+        for term in search_terms(r)
+    ]
+
+
+def _remember_search_entries(app: Sphinx, env, rows: list[dict]) -> None:
+    """Sphinx takes a page's search entries from its doctree when it writes the page, after
+    the environment is saved; a later build that does not write the report would lose them.
+    Setting them here, before the environment is saved, keeps them (Sphinx 7.4 keeps the
+    search index's entries on the environment, as ``(term, anchor, main)``)."""
+    store = getattr(env, "_search_index_index_entries", None)
+    if store is None:
+        return
+    store[state(env).report_doc] = sorted(
+        {
+            (term, anchor, main)
+            for _, term, anchor, main, _ in index_entries(rows)
+        }
+    )
+
+
 def _on_doctree_resolved(app: Sphinx, doctree, docname):
     placeholders = list(doctree.findall(claims_placeholder))
     if not placeholders:
         return
     rows = joined_rows(app)
     html = render("report.html", **report_context(app, rows, docname))
-    entries = [
-        ("single", term, r["id"], "main", None)
-        for r in rows
-        for term in search_terms(r)
-    ]
+    entries = index_entries(rows)
     for node in placeholders:
         # the index node makes each claim a search entry of its own, linked to its row (it is
         # added after reading, so the general index page does not list the claims)
@@ -251,3 +277,4 @@ def setup_report(app: Sphinx) -> None:
     app.add_directive("claims-report", ClaimsReportDirective)
     app.connect("doctree-resolved", _on_doctree_resolved)
     app.connect("build-finished", _on_build_finished)
+    on_new_rows(_remember_search_entries)
