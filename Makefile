@@ -83,17 +83,25 @@ pdf: $(STAMP)
 	$(BIN)/python tools/pdf.py
 	@$(MAKE) --no-print-directory book
 
-## make lab: JupyterLab on 127.0.0.1 with the chapters opening as notebooks (jupytext); installs
-## requirements-lab.txt into the same venv on first use. LAB_PORT, LAB_ARGS (e.g. --no-browser)
-LAB_STAMP := $(VENV)/.lab-$(shell cksum requirements-lab.txt | cut -d' ' -f1)
+## make lab: JupyterLab on 127.0.0.1 with the chapters opening as notebooks (jupytext). On first
+## use it makes a second venv, $(VENV)-lab, layered over the build's (a .pth file puts the build
+## venv's packages on its path) and installs requirements-lab.txt there: the build's own venv
+## stays lean (JupyterLab's dependencies add seconds to every build's start-up).
+## LAB_PORT, LAB_ARGS (e.g. --no-browser)
+LAB_VENV ?= $(VENV)-lab
+LAB_BIN := $(LAB_VENV)/bin
+LAB_STAMP := $(LAB_VENV)/.lab-$(shell cksum requirements-lab.txt requirements.txt | cksum | cut -d' ' -f1)
 LAB_PORT ?= 8888
 $(LAB_STAMP): requirements-lab.txt $(STAMP)
-	$(BIN)/python -m pip install --quiet -r requirements-lab.txt -c requirements.txt
-	$(BIN)/python tools/lab_settings.py $(VENV)
-	@rm -f $(VENV)/.lab-* && touch $@
+	@test -x $(LAB_BIN)/python || $(BIN)/python -m venv $(LAB_VENV)
+	$(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])" \
+	  > "$$($(LAB_BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/migbook-build-venv.pth"
+	$(LAB_BIN)/python -m pip install --quiet -r requirements-lab.txt -c requirements.txt
+	$(LAB_BIN)/python tools/lab_settings.py $(LAB_VENV)
+	@rm -f $(LAB_VENV)/.lab-* && touch $@
 
 lab: $(STAMP) $(LAB_STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.root_dir=$(CURDIR) \
+	$(LAB_BIN)/python -m jupyterlab --ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.root_dir=$(CURDIR) \
 	  --ServerApp.contents_manager_class=jupytext.TextFileContentsManager --LabApp.extension_manager=readonly \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 

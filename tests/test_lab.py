@@ -71,6 +71,8 @@ def test_make_lab_opens_chapters_as_notebooks_and_stops(tmp_path):
                 )
                 time.sleep(1)
         assert status == 200 and "started" in body
+        status, specs = get(f"{base}/api/kernelspecs")
+        assert status == 200 and "python3" in specs["kernelspecs"]
         status, model = get(
             f"{base}/api/contents/book/ch1_export_model.md?type=notebook&content=1"
         )
@@ -95,3 +97,17 @@ def test_make_lab_opens_chapters_as_notebooks_and_stops(tmp_path):
     # stopped: the port answers no more
     with pytest.raises(OSError):
         get(f"{base}/api/status")
+    # JupyterLab went into its own venv: the build's venv has none of it
+    lean = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import importlib.util as u; "
+            "print([m for m in ('jupyterlab', 'jupyter_server', "
+            "'rfc3987_syntax') if u.find_spec(m)])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert lean.stdout.strip() == "[]", lean.stdout
