@@ -362,11 +362,30 @@ def ledger() -> pd.DataFrame:
 def ledger_records() -> list[dict[str, str]]:
     """The claims ledger as rows of text in file order (no pandas: the build's own process
     reads it this way)."""
-    meta = resource_meta("claims")
-    with (data_dir() / meta["path"]).open(
-        encoding="utf-8", newline=""
-    ) as fh:
-        return list(csv.DictReader(fh))
+    return [dict(r) for r in _ledger_by_id().values()]
+
+
+def ledger_row(claim_id: str) -> dict[str, str]:
+    """One ledger row, as text (``KeyError`` naming the claim if there is none)."""
+    rows = _ledger_by_id()
+    if claim_id not in rows:
+        raise KeyError(f"claim {claim_id!r} is not in data/claims.csv")
+    return dict(rows[claim_id])
+
+
+def _ledger_by_id() -> dict[str, dict[str, str]]:
+    path = data_dir() / resource_meta("claims")["path"]
+    st = path.stat()
+    # a chapter asks for rows once per claim: read the file once per version of it
+    return _read_ledger_rows(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4)
+def _read_ledger_rows(
+    path: str, mtime_ns: int, size: int
+) -> dict[str, dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return {r["id"]: r for r in csv.DictReader(fh)}
 
 
 @lru_cache(maxsize=4)

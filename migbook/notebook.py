@@ -21,12 +21,9 @@ _checked: set[str] = set()
 
 
 def _row(claim_id: str) -> dict:
-    from migbook.data import ledger
+    from migbook.data import ledger_row
 
-    led = ledger()
-    if claim_id not in led.index:
-        raise KeyError(f"claim {claim_id!r} is not in data/claims.csv")
-    return {"id": claim_id, **led.loc[claim_id].to_dict()}
+    return ledger_row(claim_id)
 
 
 class _Record:

@@ -50,6 +50,7 @@ GOALS = {
 SKIP = {
     "_build",
     ".venv",
+    ".venv-lab",
     ".git",
     ".pytest_cache",
     "__pycache__",

@@ -32,8 +32,14 @@ VIEW_OPEN = '<div class="migbook-chart-view"'
 
 
 # --------------------------------------------------------------------------- charts
-def vl_version() -> str:
-    """The Vega-Lite version the charts are written for (Altair's schema), as ``"6.4"``."""
+def vl_version(spec: dict | None = None) -> str:
+    """The Vega-Lite version a chart is written for, as ``"6.4"``: from the spec's ``$schema``
+    (``.../vega-lite/v6.4.0.json``), else Altair's (importing Altair costs most of a second)."""
+    found = re.search(
+        r"/v(\d+)\.(\d+)", str((spec or {}).get("$schema", ""))
+    )
+    if found:
+        return f"{found[1]}.{found[2]}"
     import altair as alt
 
     return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
@@ -114,7 +120,7 @@ class ChartAssets:
             return self.memo[chart_id][0]
         import vl_convert as vlc
 
-        version = vl_version()
+        version = vl_version(spec)
         stem = file_stem(chart_id, spec)
         self.out.mkdir(parents=True, exist_ok=True)
         self.cache.mkdir(parents=True, exist_ok=True)
