@@ -1,5 +1,7 @@
 """Build speed helpers (migbook.execution) that need no build."""
 
+import json
+
 import pybtex.plugin
 
 from migbook import execution
@@ -23,3 +25,45 @@ def test_pybtex_plugin_lookup_is_memoised():
 def test_nothing_waits_when_nothing_runs():
     assert execution.finish_execution() == []
     execution.wait_for_execution(None, "book/ch1_export_model", [""])
+
+
+def test_parallel_kernels_use_unix_sockets_not_ports(tmp_path):
+    """Kernels started by the parallel execution talk over unix sockets in a folder of their
+    own: no TCP port is chosen, so two kernels started at once cannot race for one."""
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import json, os\n"
+            "from ipykernel.kernelapp import IPKernelApp\n"
+            "app = IPKernelApp.instance()\n"
+            "print(json.dumps([app.transport, app.ip]))"
+        )
+    ]
+    managers = []
+    cls = execution.kernel_manager_class(str(tmp_path))
+
+    class Recording(cls):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            managers.append(self)
+
+    result = single_nb_execution(
+        nb,
+        cwd=str(tmp_path),
+        timeout=60,
+        allow_errors=False,
+        kernel_manager_class=Recording,
+    )
+    assert result.err is None
+    transport, ip = json.loads(nb.cells[0].outputs[0]["text"])
+    assert transport == "ipc"
+    assert ip.startswith(str(tmp_path)) and managers[0].transport == "ipc"
+    # two managers get two folders
+    assert cls().ip != cls().ip
