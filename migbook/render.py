@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from pathlib import Path
 
 #: significant digits shown when the printed figure does not ask for more
 SIG_DIGITS = 3
@@ -96,8 +95,15 @@ def quantity(value, unit: str, printed: str | None = None) -> str:
 #: the mime type of a claim's badge in a notebook: :func:`badge_fields`, drawn in the book by
 #: :mod:`migbook.sphinx.badges` (a myst-nb mime renderer) with links from the builder
 CLAIM_MIME = "application/vnd.migbook.claim+json"
-#: the badge's template, shared with the book's Sphinx extension
-TEMPLATES = Path(__file__).parent / "sphinx" / "templates"
+#: the badge's Jinja2 template, shared by the notebook's ``text/html`` (links relative to the
+#: chapter) and the book (links from the builder). Here, not in ``migbook/sphinx/templates/``: the
+#: reproduction bundle carries the package's Python files only. One line: the markup is inline.
+BADGE_TEMPLATE = (
+    '<div class="claim-check" id="claim-{{ id }}"><a class="claim-badge claim-{{ status }}" href="{{ report_href }}" title="See this claim in the reproducibility report">{{ status }}</a>\n'
+    '{%- if rule %} <a class="claim-rule" href="{{ rule_href }}" title="The rule of the judging policy that decided this status">[{{ rule }}]</a>{% endif %}\n'
+    '{#- #} <code>{{ id }}</code>: cited “{{ cited }}”{% if value %}; {{ label }} <b>{{ value }}</b>{% endif %}.\n'
+    '{%- if note %} <span class="claim-note">{{ note }}</span>{% endif %}</div>\n'
+)
 
 
 def badge_fields(result, row: dict) -> dict:
@@ -148,11 +154,9 @@ def _badge_template():
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
+        autoescape=True, undefined=jinja2.StrictUndefined
     )
-    return env.get_template("badge.html")
+    return env.from_string(BADGE_TEMPLATE)
 
 
 def badge_html(
@@ -162,7 +166,7 @@ def badge_html(
     report_href: str | None = None,
     rule_href: str | None = None,
 ) -> str:
-    """The badge's HTML (``templates/badge.html``), from :func:`badge_fields` or from
+    """The badge's HTML (:data:`BADGE_TEMPLATE`), from :func:`badge_fields` or from
     ``(result, row)``. Links default to the report and policy pages beside the chapter
     (plain Jupyter, the published notebook); the book passes the builder's."""
     if row is not None:

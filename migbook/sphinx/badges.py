@@ -5,7 +5,7 @@ fields (:func:`migbook.render.badge_fields`) under :data:`migbook.render.CLAIM_M
 ``text/html`` for plain Jupyter and ``text/plain``. :class:`ClaimMimeRenderer`, a myst-nb mime
 renderer (entry point ``myst_nb.mime_renderers`` in ``pyproject.toml``; ``_config.yml`` gives the
 type priority), turns the fields into a :class:`claim_badge` node; the HTML writer fills
-``templates/badge.html`` with the links to the claim's row on the report page (anchor: the claim
+:data:`migbook.render.BADGE_TEMPLATE` with the links to the claim's row on the report page (anchor: the claim
 id) and to its rule on the policy page (``rule-<rule>``), computed by the builder, so they hold
 under ``html``, ``dirhtml`` and ``singlehtml`` wherever the chapter sits. Other builders show the
 badge as text.
