@@ -101,7 +101,7 @@ CLAIM_MIME = "application/vnd.migbook.claim+json"
 BADGE_TEMPLATE = (
     '<div class="claim-check" id="claim-{{ id }}"><a class="claim-badge claim-{{ status }}" href="{{ report_href }}" title="See this claim in the reproducibility report">{{ status }}</a>\n'
     '{%- if rule %} <a class="claim-rule" href="{{ rule_href }}" title="The rule of the judging policy that decided this status">[{{ rule }}]</a>{% endif %}\n'
-    '{#- #} <code>{{ id }}</code>: cited “{{ cited }}”{% if value %}; {{ label }} <b>{{ value }}</b>{% endif %}.\n'
+    "{#- #} <code>{{ id }}</code>: cited “{{ cited }}”{% if value %}; {{ label }} <b>{{ value }}</b>{% endif %}.\n"
     '{%- if note %} <span class="claim-note">{{ note }}</span>{% endif %}</div>\n'
 )
 
@@ -123,9 +123,7 @@ def badge_fields(result, row: dict) -> dict:
         number, label = result.implied_value, "the papers imply"
     else:
         number, label = result.computed_value, "computed"
-    value = (
-        "" if number is None else quantity(number, result.unit, printed)
-    )
+    value = "" if number is None else quantity(number, result.unit, printed)
     note = result.note.strip().rstrip(";").strip()
     return {
         "id": result.id,
@@ -141,7 +139,9 @@ def badge_fields(result, row: dict) -> dict:
 def badge_text(fields: dict) -> str:
     """The badge as plain text (the notebook's ``text/plain``, builders other than HTML)."""
     rule = f" [{fields['rule']}]" if fields["rule"] else ""
-    shown = f"; {fields['label']} {fields['value']}" if fields["value"] else ""
+    shown = (
+        f"; {fields['label']} {fields['value']}" if fields["value"] else ""
+    )
     note = f" {fields['note']}" if fields["note"] else ""
     return (
         f"{fields['status']}{rule} {fields['id']}: "

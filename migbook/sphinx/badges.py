@@ -42,7 +42,9 @@ class ClaimMimeRenderer:
             claim_badge(
                 "",
                 nodes.paragraph(text=badge_text(fields)),
-                fields=json.dumps(fields, ensure_ascii=False, sort_keys=True),
+                fields=json.dumps(
+                    fields, ensure_ascii=False, sort_keys=True
+                ),
                 classes=["output", "text_html"],
             )
         ]
@@ -56,7 +58,9 @@ def badge_links(builder, docname: str, fields: dict) -> dict[str, str]:
 
     st = state(builder.env)
     return {
-        "report_href": doc_uri(builder, docname, st.report_doc, fields["id"]),
+        "report_href": doc_uri(
+            builder, docname, st.report_doc, fields["id"]
+        ),
         "rule_href": doc_uri(
             builder, docname, st.policy_doc, f"rule-{fields['rule']}"
         ),
