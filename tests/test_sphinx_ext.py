@@ -369,6 +369,7 @@ def _chart_and_badge(out: Path, page: Path, up: str, done: dict, urls):
         '<p class="migbook-cite-text">' in block
         and f"{urls[2]}#fig-tiny</p>" in block
     )
+    assert _links_resolve(page, block) == 4  # the downloads
     vega = json.loads(
         re.search(r'class="migbook-vega">(.*?)</script>', block, re.S)[1]
     )
@@ -389,6 +390,8 @@ def _chart_and_badge(out: Path, page: Path, up: str, done: dict, urls):
     assert "migbook-spec" not in text and "vnd.migbook" not in text
     # the badge: its text kept, links from the builder
     badge = re.search(r'<div class="claim-check".*?</div>', text, re.S)[0]
+    # the report row resolves (the tiny book has no policy page)
+    assert _links_resolve(page, badge, skip=("policy",)) == 1
     assert badge == (
         f'<div class="claim-check" id="claim-{done["id"]}">'
         f'<a class="claim-badge claim-reproduced" href="{urls[0]}" '
@@ -401,6 +404,31 @@ def _chart_and_badge(out: Path, page: Path, up: str, done: dict, urls):
         '<span class="claim-note">A note with &lt;angle&gt; &amp; ampersand'
         "</span></div>"
     )
+
+
+def _resolve(page: Path, href: str) -> tuple[Path, str]:
+    """The file and anchor a relative link of ``page`` points to (a folder: its index.html)."""
+    path, _, anchor = href.partition("#")
+    target = (page.parent / path).resolve() if path else page
+    if target.is_dir():
+        target = target / "index.html"
+    return target, anchor
+
+
+def _links_resolve(page: Path, block: str, skip=()) -> int:
+    """Every link of ``block`` reaches an existing file, and the anchor on it; returns the count."""
+    n = 0
+    for href in re.findall(r'href="([^"]+)"', block):
+        if href.startswith("http") or any(s in href for s in skip):
+            continue
+        target, anchor = _resolve(page, href)
+        assert target.is_file(), (href, target)
+        if anchor:
+            assert f'id="{anchor}"' in target.read_text(encoding="utf-8"), (
+                href
+            )
+        n += 1
+    return n
 
 
 def html_escape(text: str) -> str:
