@@ -470,13 +470,16 @@ def test_chart_and_badge_dirhtml(tiny_src):
     )
 
 
-def test_chart_and_badge_in_text_builder(tiny_src):
+def test_chart_and_badge_in_text_and_latex_builders(tiny_src):
     """Builders other than HTML do not crash: the chart's description, the badge as text."""
     src, done, _ = tiny_src
     out = build(src, "text")
     text = (out / "book" / "figures.txt").read_text(encoding="utf-8")
     assert "Two bars: 1 in 1991, 3 in 1992." in text
     assert f"reproduced [round-number] {done['id']}: cited" in text
+    out = build(src, "latex")
+    tex = "".join(p.read_text(encoding="utf-8") for p in out.glob("*.tex"))
+    assert "Two bars: 1 in 1991, 3 in 1992." in tex
 
 
 def test_published_notebook_keeps_badge_and_gets_chart_image(
