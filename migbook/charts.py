@@ -2,9 +2,10 @@
 
 Importing :mod:`migbook` registers and enables both. Chapters only call :func:`figure`.
 
-The renderer writes a chart as a ``<div class="migbook-chart">`` holding its Vega-Lite spec
-(JSON). The book's Sphinx extension (:mod:`migbook.sphinx.charts`) turns it into a chart drawn in the
-browser by the vendored Vega, and makes its static PNG and SVG at build time with vl-convert:
+The renderer outputs a chart as its Vega-Lite spec under its own mime type (:data:`CHART_MIME`).
+The book's Sphinx extension (:mod:`migbook.sphinx.charts`, a myst-nb mime renderer) turns it into a
+chart drawn in the browser by the vendored Vega, and makes its static PNG and SVG at build time with
+vl-convert:
 they are the chart's downloads, its no-script fallback, and the image attached to the published
 notebook. The kernel makes no image: starting vl-convert costs about a second per notebook, and
 the build makes each chart's images once (cached by the spec's hash) instead.
@@ -13,7 +14,6 @@ the build makes each chart's images once (cached by the spec's hash) instead.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 
 import altair as alt
@@ -69,26 +69,24 @@ def _theme() -> alt.theme.ThemeConfig:
     }
 
 
-def _spec_html(spec: dict) -> str:
+#: the mime type of a chart in a notebook: its Vega-Lite spec, drawn in the book by
+#: :mod:`migbook.sphinx.charts` (a myst-nb mime renderer, see ``pyproject.toml``)
+CHART_MIME = "application/vnd.migbook.chart+json"
+
+
+def chart_id(spec: dict) -> str:
+    """A chart's id in the page: ``chart-`` and a hash of its spec."""
     text = json.dumps(
         spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
-    chart_id = "chart-" + hashlib.sha1(text.encode()).hexdigest()[:12]
-    desc = spec.get("description", "")
-    safe_json = text.replace("</", "<\\/")
-    return (
-        f'<div class="migbook-chart" id="{chart_id}">'
-        f'<div class="migbook-chart-view" role="img" aria-label="{html.escape(desc)}"></div>'
-        f'<details class="migbook-chart-desc"><summary>Chart description</summary>'
-        f"<p>{html.escape(desc)}</p></details>"
-        f'<script type="application/json" class="migbook-spec">{safe_json}</script></div>'
-    )
+    return "chart-" + hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
 def render(spec: dict, **kwargs) -> dict:
-    """Altair renderer: the chart's HTML (spec inside), drawn by local scripts; images at build time."""
+    """Altair renderer: the chart's Vega-Lite spec under :data:`CHART_MIME` (the book draws it
+    and makes its images at build time) and its description as text."""
     return {
-        "text/html": _spec_html(spec),
+        CHART_MIME: spec,
         "text/plain": f"<chart: {spec.get('description', '')}>",
     }
 

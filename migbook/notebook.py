@@ -1,7 +1,8 @@
 """The notebook API of the chapters: check a claim, show its badge, glue the value and the record.
 
 This is the only module of the checker that displays or glues anything; the judging itself is
-:func:`migbook.claims.evaluate` (pure) and the badge markup :func:`migbook.render.badge_html`.
+:func:`migbook.claims.evaluate` (pure) and the badge :func:`migbook.render.badge_fields` (shown in
+the book by :mod:`migbook.sphinx.badges`, in plain Jupyter by :func:`migbook.render.badge_html`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from migbook.claims import (
     evaluate,
     external_result,
 )
-from migbook.render import badge_html
+from migbook.render import (
+    CLAIM_MIME,
+    badge_fields,
+    badge_html,
+    badge_text,
+)
 
 _checked: set[str] = set()
 
@@ -45,7 +51,7 @@ def _publish(result: Result, row: dict) -> None:
 
     The glue key ``<id>`` holds whichever number exists (the computed value, or for an external
     claim the value the papers imply); ``rec-<id>`` holds the whole record."""
-    from IPython.display import HTML, display
+    from IPython.display import display
     from myst_nb import glue
 
     if result.id in _checked:
@@ -61,7 +67,15 @@ def _publish(result: Result, row: dict) -> None:
     if number is not None:
         glue(result.id, float(number), display=False)
     glue(f"rec-{result.id}", _Record(result.record()), display=False)
-    display(HTML(badge_html(result, row)))
+    fields = badge_fields(result, row)
+    display(
+        {
+            CLAIM_MIME: fields,  # the book draws it, with the builder's links
+            "text/html": badge_html(fields),  # plain Jupyter
+            "text/plain": badge_text(fields),
+        },
+        raw=True,
+    )
 
 
 def _note(row: dict, clause: str, *, source: bool = False) -> str:

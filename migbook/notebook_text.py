@@ -176,9 +176,7 @@ def resolve_directives(text: str, glue: dict) -> str:
             rest
         ):  # no image attached: show the glued text or HTML
             data = (glue.get(key) or {}).get("data", {})
-            if "text/html" in data and "migbook-chart" not in str(
-                data["text/html"]
-            ):
+            if "text/html" in data:  # a chart has none: its PNG is attached
                 out.append(
                     str(data["text/html"])
                     if isinstance(data["text/html"], str)

@@ -2,13 +2,13 @@
 
 - :func:`fmt_number`: the one number format of the book (badges, notes, report, back matter);
 - :func:`quantity`: a number with its unit in words (``rank 1``, ``4 items``, ``US$ 5.91 billion``);
-- :func:`badge_html`: the status badge shown under a check.
+- :func:`badge_fields`, :func:`badge_html`: the status badge shown under a check.
 """
 
 from __future__ import annotations
 
-import html
 import math
+from functools import lru_cache
 
 #: significant digits shown when the printed figure does not ask for more
 SIG_DIGITS = 3
@@ -92,10 +92,24 @@ def quantity(value, unit: str, printed: str | None = None) -> str:
     return f"{num} {unit}".strip()
 
 
-def badge_html(result, row: dict) -> str:
-    """The status badge under a check: status as text (not colour alone), the rule that decided it,
-    a link to the report. An external claim shows what the papers imply, never a computed value."""
-    esc = html.escape
+#: the mime type of a claim's badge in a notebook: :func:`badge_fields`, drawn in the book by
+#: :mod:`migbook.sphinx.badges` (a myst-nb mime renderer) with links from the builder
+CLAIM_MIME = "application/vnd.migbook.claim+json"
+#: the badge's Jinja2 template, shared by the notebook's ``text/html`` (links relative to the
+#: chapter) and the book (links from the builder). Here, not in ``migbook/sphinx/templates/``: the
+#: reproduction bundle carries the package's Python files only. One line: the markup is inline.
+BADGE_TEMPLATE = (
+    '<div class="claim-check" id="claim-{{ id }}"><a class="claim-badge claim-{{ status }}" href="{{ report_href }}" title="See this claim in the reproducibility report">{{ status }}</a>\n'
+    '{%- if rule %} <a class="claim-rule" href="{{ rule_href }}" title="The rule of the judging policy that decided this status">[{{ rule }}]</a>{% endif %}\n'
+    "{#- #} <code>{{ id }}</code>: cited “{{ cited }}”{% if value %}; {{ label }} <b>{{ value }}</b>{% endif %}.\n"
+    '{%- if note %} <span class="claim-note">{{ note }}</span>{% endif %}</div>\n'
+)
+
+
+def badge_fields(result, row: dict) -> dict:
+    """What the status badge under a check shows: the status as text (not colour alone), the rule
+    that decided it, the cited figure, the number the book found, the note. An external claim
+    shows what the papers imply, never a computed value."""
     printed = row.get("cited_value") or None
     plaus = getattr(result, "plausibility", "")
     if plaus:
@@ -104,40 +118,67 @@ def badge_html(result, row: dict) -> str:
             if result.computed_value is not None
             else result.implied_value
         )
-        shown = f"plausibility {plaus} <b>{esc(quantity(number, result.unit, printed))}</b>"
+        label = f"plausibility {plaus}"
     elif result.status == "external":
-        shown = (
-            ""
-            if result.implied_value is None
-            else f"the papers imply <b>{esc(quantity(result.implied_value, result.unit, printed))}</b>"
-        )
+        number, label = result.implied_value, "the papers imply"
     else:
-        shown = (
-            ""
-            if result.computed_value is None
-            else f"computed <b>{esc(quantity(result.computed_value, result.unit, printed))}</b>"
-        )
-    parts = [f"cited “{esc(row['cited'])}”"]
-    if shown:
-        parts.append(shown)
-    text = "; ".join(parts)
+        number, label = result.computed_value, "computed"
+    value = "" if number is None else quantity(number, result.unit, printed)
     note = result.note.strip().rstrip(";").strip()
-    note = note[:1].upper() + note[1:]
-    note_html = (
-        f' <span class="claim-note">{esc(note)}</span>' if note else ""
+    return {
+        "id": result.id,
+        "status": result.status,
+        "rule": getattr(result, "rule", "") or "",
+        "cited": row["cited"],
+        "label": label if value else "",
+        "value": value,
+        "note": note[:1].upper() + note[1:],
+    }
+
+
+def badge_text(fields: dict) -> str:
+    """The badge as plain text (the notebook's ``text/plain``, builders other than HTML)."""
+    rule = f" [{fields['rule']}]" if fields["rule"] else ""
+    shown = (
+        f"; {fields['label']} {fields['value']}" if fields["value"] else ""
     )
-    rule = getattr(result, "rule", "")
-    rule_html = (
-        f' <a class="claim-rule" href="policy.html#rule-{esc(rule)}" '
-        f'title="The rule of the judging policy that decided this status">[{esc(rule)}]</a>'
-        if rule
-        else ""
-    )
+    note = f" {fields['note']}" if fields["note"] else ""
     return (
-        f'<div class="claim-check" id="claim-{esc(result.id)}">'
-        f'<a class="claim-badge claim-{result.status}" href="report.html#{esc(result.id)}" '
-        f'title="See this claim in the reproducibility report">{result.status}</a>{rule_html} '
-        f"<code>{esc(result.id)}</code>: {text}.{note_html}</div>"
+        f"{fields['status']}{rule} {fields['id']}: "
+        f"cited “{fields['cited']}”{shown}.{note}"
+    )
+
+
+@lru_cache(maxsize=1)
+def _badge_template():
+    import jinja2
+
+    env = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    return env.from_string(BADGE_TEMPLATE)
+
+
+def badge_html(
+    fields,
+    row: dict | None = None,
+    *,
+    report_href: str | None = None,
+    rule_href: str | None = None,
+) -> str:
+    """The badge's HTML (:data:`BADGE_TEMPLATE`), from :func:`badge_fields` or from
+    ``(result, row)``. Links default to the report and policy pages beside the chapter
+    (plain Jupyter, the published notebook); the book passes the builder's."""
+    if row is not None:
+        fields = badge_fields(fields, row)
+    return _badge_template().render(
+        **fields,
+        report_href=report_href
+        if report_href is not None
+        else f"report.html#{fields['id']}",
+        rule_href=rule_href
+        if rule_href is not None
+        else f"policy.html#rule-{fields['rule']}",
     )
 
 

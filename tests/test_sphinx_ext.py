@@ -25,6 +25,11 @@ nb_execution_mode = "force"
 myst_enable_extensions = ["colon_fence"]
 exclude_patterns = ["_build", "data"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
+numfig = True
+nb_mime_priority_overrides = [
+    ("*", "application/vnd.migbook.chart+json", 1),
+    ("*", "application/vnd.migbook.claim+json", 1),
+]
 '''
 CHAPTER = """---
 jupytext:
@@ -51,7 +56,7 @@ for rec in {records!r}:
 ```
 """
 PAGES = {
-    "index.md": "# Tiny book\n\n```{toctree}\nbook/ch1_export_model\nbook/errata\nbook/report\n```\n",
+    "index.md": "# Tiny book\n\n```{toctree}\nbook/ch1_export_model\nbook/figures\nbook/errata\nbook/report\n```\n",
     "book/errata.md": "# Errata\n\n```{claims-list}\n:id: errata\n```\n",
     "book/report.md": "# Report\n\n## Citing\n\n```{claims-cite-example}\n```\n\n## Claims\n\n```{claims-report}\n```\n",
 }
@@ -116,7 +121,98 @@ def tiny_src(tmp_path_factory, tiny_rows):
     )
     for name, text in PAGES.items():
         (src / name).write_text(text, encoding="utf-8")
+    _figures_notebook(src / "book" / "figures.ipynb", done)
     return src, done, ext
+
+
+#: the chart of the figures page: glued, placed by {glue:figure}, referenced by {numref}
+TINY_SPEC = {
+    "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+    "name": "fig-tiny",
+    "description": "Two bars: 1 in 1991, 3 in 1992.",
+    "data": {
+        "values": [{"year": "1991", "n": 1}, {"year": "1992", "n": 3}]
+    },
+    "mark": "bar",
+    "encoding": {
+        "x": {"field": "year", "type": "ordinal"},
+        "y": {"field": "n", "type": "quantitative"},
+    },
+}
+
+
+def _figures_notebook(path: Path, done: dict) -> None:
+    """A notebook page with stored outputs (not executed): a claim badge under a code cell, a
+    chart shown by a code cell, and a glued chart placed as a numbered figure."""
+    import nbformat
+    from myst_nb.ext.glue import GLUE_PREFIX
+
+    from migbook.charts import render
+    from migbook.render import CLAIM_MIME, badge_html, badge_text
+
+    fields = {
+        "id": done["id"],
+        "status": "reproduced",
+        "rule": "round-number",
+        "cited": done["cited"],
+        "label": "computed",
+        "value": "1,234",
+        "note": "A note with <angle> & ampersand",
+    }
+    badge = {
+        CLAIM_MIME: fields,
+        "text/html": badge_html(fields),
+        "text/plain": badge_text(fields),
+    }
+    shown = dict(TINY_SPEC, name="", description="A chart shown by a cell.")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.update(
+        {
+            "kernelspec": {"name": "python3", "display_name": "Python 3"},
+            "language_info": {"name": "python"},
+            "mystnb": {"execution_mode": "off"},
+        }
+    )
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Figures"),
+        nbformat.v4.new_code_cell(
+            "check(...)",
+            execution_count=1,
+            outputs=[nbformat.v4.new_output("display_data", data=badge)],
+        ),
+        nbformat.v4.new_code_cell(
+            "chart",
+            execution_count=2,
+            outputs=[
+                nbformat.v4.new_output("display_data", data=render(shown))
+            ],
+        ),
+        nbformat.v4.new_code_cell(
+            "figure(chart, 'fig-tiny', ...)",
+            execution_count=3,
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data",
+                    data={
+                        GLUE_PREFIX + k: v
+                        for k, v in render(TINY_SPEC).items()
+                    },
+                    metadata={
+                        "scrapbook": {
+                            "name": "fig-tiny",
+                            "mime_prefix": GLUE_PREFIX,
+                        }
+                    },
+                )
+            ],
+        ),
+        nbformat.v4.new_markdown_cell(
+            ":::{glue:figure} fig-tiny\n:name: fig-tiny\n\nTwo years.\n:::\n\n"
+            "{numref}`fig-tiny` shows two years."
+        ),
+    ]
+    nbformat.validate(nb)
+    nbformat.write(nb, str(path))
 
 
 def build(src: Path, builder: str) -> Path:
@@ -295,6 +391,179 @@ def test_dirhtml_links(tiny_src):
         encoding="utf-8"
     )
     assert f'href="../report/#{done["id"]}"' in errata
+
+
+CHART_DOWNLOADS = (
+    '<p class="migbook-chart-downloads">Download this chart: '
+    '<a href="{p}fig-tiny.png" download>PNG</a> · '
+    '<a href="{p}fig-tiny.svg" download>SVG</a> · '
+    '<a href="{p}fig-tiny.csv" download>data (CSV)</a> · '
+    '<a href="{p}fig-tiny.vl.json" download>Vega-Lite spec (JSON)</a></p>'
+)
+
+
+def _chart_and_badge(out: Path, page: Path, up: str, done: dict, urls):
+    """The figures page's chart, downloads, figure and badge, with ``up`` the way from the page
+    to the output folder and ``urls`` the expected (report, policy, page address) links."""
+    from migbook.charts import chart_id
+
+    text = page.read_text(encoding="utf-8")
+    cid = chart_id(TINY_SPEC)
+    block = re.search(
+        rf'<div class="migbook-chart" id="{cid}"(.*?)</script></div>',
+        text,
+        re.S,
+    )
+    assert block, "the glued chart is not on the page"
+    block = block[0]
+    png = f"{up}_charts/fig-tiny.png"
+    assert f'data-static="{png}"' in block
+    assert (
+        '<div class="migbook-chart-view" role="img" '
+        'aria-label="Two bars: 1 in 1991, 3 in 1992.">'
+        f'<noscript><img class="migbook-chart-static" src="{png}" '
+        'alt="Two bars: 1 in 1991, 3 in 1992." width="'
+    ) in block
+    assert (
+        "<summary>Chart description</summary>"
+        "<p>Two bars: 1 in 1991, 3 in 1992.</p>"
+    ) in block
+    assert CHART_DOWNLOADS.format(p=f"{up}_charts/") in block
+    assert (
+        '<p class="migbook-cite-text">' in block
+        and f"{urls[2]}#fig-tiny</p>" in block
+    )
+    assert _links_resolve(page, block) == 4  # the downloads
+    vega = json.loads(
+        re.search(r'class="migbook-vega">(.*?)</script>', block, re.S)[1]
+    )
+    assert vega["$schema"].startswith("https://vega.github.io/schema/vega/")
+    for ext in (".png", ".svg", ".csv", ".vl.json"):
+        assert (out / "_charts" / f"fig-tiny{ext}").stat().st_size > 0
+    # the {glue:figure}: a numbered figure with its anchor, referenced by {numref}
+    assert re.search(
+        r'<figure class="align-default" id="fig-tiny">\s*'
+        r'<div class="output text_html"><div class="migbook-chart"',
+        text,
+    )
+    assert re.search(
+        r'href="#fig-tiny"><span class="std std-numref">Fig\. 1', text
+    )
+    # a chart shown by a code cell (no figure name: files named by its id)
+    assert 'aria-label="A chart shown by a cell."' in text
+    assert "migbook-spec" not in text and "vnd.migbook" not in text
+    # the badge: its text kept, links from the builder
+    badge = re.search(r'<div class="claim-check".*?</div>', text, re.S)[0]
+    # the report row resolves (the tiny book has no policy page)
+    assert _links_resolve(page, badge, skip=("policy",)) == 1
+    assert badge == (
+        f'<div class="claim-check" id="claim-{done["id"]}">'
+        f'<a class="claim-badge claim-reproduced" href="{urls[0]}" '
+        'title="See this claim in the reproducibility report">reproduced</a> '
+        f'<a class="claim-rule" href="{urls[1]}" '
+        'title="The rule of the judging policy that decided this status">'
+        "[round-number]</a> "
+        f"<code>{done['id']}</code>: cited “{html_escape(done['cited'])}”; "
+        "computed <b>1,234</b>. "
+        '<span class="claim-note">A note with &lt;angle&gt; &amp; ampersand'
+        "</span></div>"
+    )
+
+
+def _resolve(page: Path, href: str) -> tuple[Path, str]:
+    """The file and anchor a relative link of ``page`` points to (a folder: its index.html)."""
+    path, _, anchor = href.partition("#")
+    target = (page.parent / path).resolve() if path else page
+    if target.is_dir():
+        target = target / "index.html"
+    return target, anchor
+
+
+def _links_resolve(page: Path, block: str, skip=()) -> int:
+    """Every link of ``block`` reaches an existing file, and the anchor on it; returns the count."""
+    n = 0
+    for href in re.findall(r'href="([^"]+)"', block):
+        if href.startswith("http") or any(s in href for s in skip):
+            continue
+        target, anchor = _resolve(page, href)
+        assert target.is_file(), (href, target)
+        if anchor:
+            assert f'id="{anchor}"' in target.read_text(encoding="utf-8"), (
+                href
+            )
+        n += 1
+    return n
+
+
+def html_escape(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+def test_chart_and_badge_html(tiny_src, html_out):
+    _, done, _ = tiny_src
+    _chart_and_badge(
+        html_out,
+        html_out / "book" / "figures.html",
+        "../",
+        done,
+        (
+            f"report.html#{done['id']}",
+            "policy.html#rule-round-number",
+            f"{BASE}book/figures.html",
+        ),
+    )
+    report = (html_out / "book" / "report.html").read_text(encoding="utf-8")
+    assert f'<tbody class="migbook-claim" id="{done["id"]}"' in report
+
+
+def test_chart_and_badge_dirhtml(tiny_src):
+    src, done, _ = tiny_src
+    out = build(src, "dirhtml")
+    _chart_and_badge(
+        out,
+        out / "book" / "figures" / "index.html",
+        "../../",
+        done,
+        (
+            f"../report/#{done['id']}",
+            "../policy/#rule-round-number",
+            f"{BASE}book/figures/",
+        ),
+    )
+
+
+def test_chart_and_badge_in_text_and_latex_builders(tiny_src):
+    """Builders other than HTML do not crash: the chart's description, the badge as text."""
+    src, done, _ = tiny_src
+    out = build(src, "text")
+    text = (out / "book" / "figures.txt").read_text(encoding="utf-8")
+    assert "Two bars: 1 in 1991, 3 in 1992." in text
+    assert f"reproduced [round-number] {done['id']}: cited" in text
+    out = build(src, "latex")
+    tex = "".join(p.read_text(encoding="utf-8") for p in out.glob("*.tex"))
+    assert "Two bars: 1 in 1991, 3 in 1992." in tex
+
+
+def test_published_notebook_keeps_badge_and_gets_chart_image(
+    tiny_src, html_out
+):
+    import nbformat
+
+    from migbook.charts import CHART_MIME
+
+    nb = nbformat.read(
+        str(html_out / "_sources" / "book" / "figures.ipynb"), as_version=4
+    )
+    outs = [o for c in nb.cells for o in c.get("outputs", [])]
+    assert any(
+        "claim-check" in o["data"].get("text/html", "") for o in outs
+    )
+    assert any(
+        CHART_MIME in o["data"] and "image/png" in o["data"] for o in outs
+    )
+    assert any("fig-tiny.png" in c.get("attachments", {}) for c in nb.cells)
 
 
 def test_singlehtml_links(tiny_src):

@@ -9,8 +9,9 @@ One module per feature, each with its ``setup_<feature>(app)``:
 - :mod:`.report`: the ``{claims-report}`` page, its search entries, ``claims.csv``/``claims.json``;
 - :mod:`.claim_lists`: ``{claims-list}`` (errata, reconciliation) and ``{claims-cite-example}``;
 - :mod:`.policy`: ``{claims-rules}``, the judging policy's rules table (from ``claims.RULES``);
-- :mod:`.charts`: each chart's static files (named after the figure), downloads, no-script image
-  and citation;
+- :mod:`.charts`: charts drawn from their Vega-Lite spec (a myst-nb mime renderer), each chart's
+  static files (named after the figure), downloads, no-script image and citation;
+- :mod:`.badges`: the claim badges under the checks (a myst-nb mime renderer), linked by the builder;
 - :mod:`.tables`: printed tables' download links and citations;
 - :mod:`.notebooks`: the executed notebooks published beside their pages;
 - :mod:`.assets`: CSS and scripts where pages need them, lighter pages, table header scopes;
@@ -27,6 +28,7 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from migbook.sphinx.assets import setup_assets
+from migbook.sphinx.badges import setup_badges
 from migbook.sphinx.bibliography import setup_bibliography
 from migbook.sphinx.charts import setup_charts
 from migbook.sphinx.claim_lists import setup_claim_lists
@@ -49,6 +51,7 @@ def setup(app: Sphinx):
     setup_claim_lists(app)
     setup_policy(app)
     setup_charts(app)
+    setup_badges(app)
     setup_tables(app)
     setup_notebooks(app)
     setup_assets(app)

@@ -97,5 +97,5 @@ def _on_config_inited(app: Sphinx, config) -> None:
 
 def setup_assets(app: Sphinx) -> None:
     app.connect("config-inited", _on_config_inited)
-    # after the charts and notebooks handlers (480, 490), before the theme's (501)
+    # after the tables and notebooks handlers (485, 490), before the theme's (501)
     app.connect("html-page-context", _on_page_context, priority=495)

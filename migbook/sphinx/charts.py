@@ -1,34 +1,31 @@
-"""Charts: each chart's static files, download links and no-script image, written at build time.
+"""Charts: each chart rendered from its Vega-Lite spec, with its static files, downloads and citation.
 
-The kernel-side renderer (:mod:`migbook.charts`) puts a chart's Vega-Lite spec in the page. For
-every chart on a page this module writes, once per spec (the chart id is a hash of the spec),
-``_charts/<figure name>.png`` (with the description as its title), ``.svg`` (drawn by vl-convert), ``.csv`` (the chart's data) and
-``.vl.json`` (the spec); it adds the download links under the chart and a
-``<noscript><img></noscript>`` fallback, and replaces the embedded Vega-Lite spec by the Vega
-spec vl-convert compiles from it, so the page needs only ``vega.min.js`` to draw. Everything
-happens with no network and no clock, and writes the same bytes on every run.
+The kernel-side renderer (:mod:`migbook.charts`) outputs a chart as its Vega-Lite spec under its
+own mime type. :class:`ChartMimeRenderer`, a myst-nb mime renderer (entry point
+``myst_nb.mime_renderers`` in ``pyproject.toml``; ``_config.yml`` gives the type priority),
+turns it into a :class:`migbook_chart` node; the HTML writer fills ``templates/chart.html``
+with links computed by the builder. For every chart this module writes, once per spec (the
+chart id is a hash of the spec), ``_charts/<figure name>.png`` (with the description as its
+title), ``.svg`` (drawn by vl-convert), ``.csv`` (the chart's data) and ``.vl.json`` (the
+spec); the page gets the download links, a ``<noscript><img></noscript>`` fallback and the Vega
+spec vl-convert compiles from the Vega-Lite one, so it needs only ``vega.min.js`` to draw.
+Other builders show the chart's description. Everything happens with no network and no clock,
+and writes the same bytes on every run.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 CHARTS_DIR = "_charts"
-#: a chart as the renderer writes it (see :func:`migbook.charts._spec_html`)
-CHART_RE = re.compile(
-    r'<div class="migbook-chart" id="(?P<id>chart-[0-9a-f]{12})">(?P<inner>.*?)'
-    r'<script type="application/json" class="migbook-spec">(?P<spec>.*?)</script></div>',
-    re.S,
-)
-VIEW_OPEN = '<div class="migbook-chart-view"'
 
 
 # --------------------------------------------------------------------------- charts
@@ -188,63 +185,6 @@ class ChartAssets:
         ) // 2
 
 
-def rewrite_charts(
-    body: str, assets: ChartAssets, pathto, cite=None
-) -> tuple[str, int]:
-    """Add downloads and a no-script image to every chart of ``body``; embed Vega specs.
-    ``cite(name, description)`` gives the citation text of a named chart (its anchor is the
-    figure's name)."""
-
-    def one(m: re.Match) -> str:
-        cid, inner = m["id"], m["inner"]
-        spec = json.loads(m["spec"].replace("<\\/", "</"))
-        vega_text = assets.vega(cid, spec).replace("</", "<\\/")
-        desc = html.escape(spec.get("description", ""))
-        stem = assets.stem(cid, spec)
-        url = {
-            ext: html.escape(pathto(f"{CHARTS_DIR}/{stem}{ext}", 1))
-            for ext in (".png", ".svg", ".csv", ".vl.json")
-        }
-        width, height = assets.size(cid)
-        noscript = (
-            f'<noscript><img class="migbook-chart-static" src="{url[".png"]}" alt="{desc}" '
-            f'width="{width}" height="{height}"></noscript>'
-        )
-        if (
-            VIEW_OPEN in inner
-        ):  # the fallback goes inside the view, where the chart is drawn
-            head, _, rest = inner.partition(VIEW_OPEN)
-            tag_end = rest.index(">") + 1
-            inner = (
-                head
-                + VIEW_OPEN
-                + rest[:tag_end]
-                + noscript
-                + rest[tag_end:]
-            )
-        else:
-            inner = noscript + inner
-        links = (
-            f'<p class="migbook-chart-downloads">Download this chart: '
-            f'<a href="{url[".png"]}" download>PNG</a> · <a href="{url[".svg"]}" download>SVG</a> · '
-            f'<a href="{url[".csv"]}" download>data (CSV)</a> · '
-            f'<a href="{url[".vl.json"]}" download>Vega-Lite spec (JSON)</a></p>'
-        )
-        if cite is not None and spec.get("name"):
-            links += (
-                f'<details class="migbook-cite"><summary>Cite this chart</summary>'
-                f'<p class="migbook-cite-text">{html.escape(cite(spec["name"], spec.get("description", "")))}'
-                f"</p></details>"
-            )
-        return (
-            f'<div class="migbook-chart" id="{cid}" data-static="{url[".png"]}" data-width="{width}">{inner}{links}'
-            f'<script type="application/json" class="migbook-vega">{vega_text}</script></div>'
-        )
-
-    new, n = CHART_RE.subn(one, body)
-    return new, n
-
-
 def chart_assets(app: Sphinx) -> ChartAssets:
     """The build's chart files (one per build output)."""
     assets = getattr(app.builder, "migbook_chart_assets", None)
@@ -256,29 +196,129 @@ def chart_assets(app: Sphinx) -> ChartAssets:
     return assets
 
 
-def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
-    if (
-        app.builder.format != "html"
-        or 'class="migbook-chart"' not in context.get("body", "")
-    ):
-        return
-    from migbook.sphinx.citing import citation_meta, item_citation
-    from migbook.sphinx.links import canonical_url
+# --------------------------------------------------------------------------- the mime renderer
+class migbook_chart(nodes.General, nodes.Element):
+    """A chart of the book: its Vega-Lite spec (``spec``, JSON text), ``chart_id``, ``name`` (the
+    figure's) and ``docname`` (the page that places it). HTML builders write it through
+    ``templates/chart.html``; other builders show its children (the description)."""
 
-    cff = citation_meta()
 
-    def cite(name: str, description: str) -> str:
-        return item_citation(
-            cff,
-            f"chart {name}: {description}",
-            canonical_url(app, pagename, name),
+class ChartMimeRenderer:
+    """myst-nb mime renderer (entry point ``myst_nb.mime_renderers``, see ``pyproject.toml``):
+    a chart output (:data:`migbook.charts.CHART_MIME`) becomes a :class:`migbook_chart` node."""
+
+    mime_priority_overrides = ()  # set in _config.yml (nb_mime_priority_overrides)
+
+    @staticmethod
+    def handle_mime(renderer, data, inline):
+        from migbook.charts import CHART_MIME, chart_id
+
+        if inline or data.mime_type != CHART_MIME:
+            return None
+        spec = data.content
+        if isinstance(spec, (str, bytes)):
+            spec = json.loads(spec)
+        env = getattr(renderer.renderer.document.settings, "env", None)
+        desc = str(spec.get("description", ""))
+        node = migbook_chart(
+            "",
+            nodes.paragraph(text=desc),
+            spec=json.dumps(spec, ensure_ascii=False, sort_keys=True),
+            chart_id=chart_id(spec),
+            name=str(spec.get("name") or ""),
+            docname=env.docname if env is not None else "",
+            classes=["output", "text_html"],
         )
+        return [node]
 
-    context["body"], _ = rewrite_charts(
-        context["body"], chart_assets(app), context["pathto"], cite
+
+def chart_html(app: Sphinx, builder, docname: str, node) -> str:
+    """The chart's HTML on the page of ``docname``: drawn from the compiled Vega spec, with its
+    no-script PNG, downloads and citation (files written by :class:`ChartAssets`)."""
+    from markupsafe import Markup
+
+    from migbook.sphinx.citing import citation_meta, item_citation
+    from migbook.sphinx.links import canonical_url, resource_uri
+    from migbook.sphinx.templating import render
+
+    spec = json.loads(node["spec"])
+    cid = node["chart_id"]
+    assets = chart_assets(app)
+    vega_text = assets.vega(cid, spec).replace("</", "<\\/")
+    stem = assets.stem(cid, spec)
+    url = {
+        key: resource_uri(builder, docname, f"{CHARTS_DIR}/{stem}{ext}")
+        for key, ext in (
+            ("png", ".png"),
+            ("svg", ".svg"),
+            ("csv", ".csv"),
+            ("spec", ".vl.json"),
+        )
+    }
+    width, height = assets.size(cid)
+    description = spec.get("description", "")
+    cite = ""
+    if node["name"]:
+        cite = item_citation(
+            citation_meta(),
+            f"chart {node['name']}: {description}",
+            canonical_url(app, node["docname"] or docname, node["name"]),
+        )
+    return render(
+        "chart.html",
+        id=cid,
+        url=url,
+        width=width,
+        height=height,
+        description=description,
+        cite=cite,
+        vega=Markup(vega_text),
     )
 
 
+def visit_chart_html(self, node) -> None:
+    builder = self.builder
+    docname = builder.current_docname
+    self.body.append(
+        f'<div class="{" ".join(node["classes"])}">'
+        + chart_html(builder.app, builder, docname, node)
+        + "</div>"
+    )
+    raise nodes.SkipNode
+
+
+def _visit_children(self, node) -> None:
+    """Non-HTML builders: the chart's description (its child paragraph)."""
+
+
+def _depart(self, node) -> None:
+    pass
+
+
+def check_renderers(app: Sphinx, config) -> None:
+    """The mime renderers are entry points: an install that predates them would silently show
+    charts and badges as plain text."""
+    from myst_nb.core.render import load_mime_renders
+
+    from migbook.sphinx.badges import ClaimMimeRenderer
+
+    found = load_mime_renders()
+    if ChartMimeRenderer not in found or ClaimMimeRenderer not in found:
+        raise ExtensionError(
+            "migbook's myst-nb mime renderers are not installed (entry points "
+            '"myst_nb.mime_renderers" in pyproject.toml): run `make venv`, or '
+            "`pip install --no-deps -e .` in the book's virtual environment"
+        )
+
+
 def setup_charts(app: Sphinx) -> None:
-    # before the assets module looks at the page's body (it adds the chart script)
-    app.connect("html-page-context", _on_page_context, priority=480)
+    other = (_visit_children, _depart)
+    app.add_node(
+        migbook_chart,
+        html=(visit_chart_html, None),
+        latex=other,
+        text=other,
+        man=other,
+        texinfo=other,
+    )
+    app.connect("config-inited", check_renderers)

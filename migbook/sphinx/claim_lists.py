@@ -14,7 +14,6 @@ again on every build, so they never go stale); links come from the builder (:mod
 
 from __future__ import annotations
 
-import html
 import posixpath
 from collections.abc import Callable
 
@@ -93,20 +92,12 @@ def _words(value: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- rendering
-def _claim_cell(r: dict, link: Link) -> str:
-    esc = html.escape
-    return (
-        f'<a href="{esc(link(r.get("report_doc", REPORT_DOC), r["id"]))}" title="This claim in the reproducibility report">'
-        f"<code>{esc(r['id'])}</code></a><br>{esc(r['paper'])}, {esc(r['section'])}: "
-        f"{esc(r['statement'])}"
-    )
-
-
-def _figures_cell(r: dict) -> str:
-    esc = html.escape
-    if r["qualifier"] == "blank":
-        printed = f"<b>printed</b> “{esc(r['cited'])}” (left blank)"
-    else:
+def _row_context(r: dict, link: Link) -> dict:
+    """What the list shows of one joined row (``templates/claims_list.html``)."""
+    external = r["status"] == "external"
+    number = r.get("implied_value") if external else r["computed_value"]
+    read_as = ""
+    if r["qualifier"] != "blank":
         words = (
             ""
             if r["qualifier"] == "exact"
@@ -118,68 +109,37 @@ def _figures_cell(r: dict) -> str:
             else ""
         )
         last = r.get("cited_high") or r["cited_value"]
-        printed = (
-            f"<b>printed</b> “{esc(r['cited'])}” (read as {esc(words)}{esc(high)}"
-            f"{esc(quantity(last, r['unit'], last))})"
+        read_as = f"{words}{high}{quantity(last, r['unit'], last)}"
+    return {
+        **{
+            k: r.get(k) or ""
+            for k in (
+                "id",
+                "kind",
+                "rule",
+                "status",
+                "note",
+                "paper",
+                "section",
+                "statement",
+                "cited",
+                "bounds",
+                "reading",
+            )
+        },
+        "report_href": link(r.get("report_doc", REPORT_DOC), r["id"]),
+        "chapter_href": link(r["chapter"], "claim-" + r["id"]),
+        "chapter_title": r.get("chapter_title")
+        or r["chapter"].split("/")[-1],
+        "blank": r["qualifier"] == "blank",
+        "read_as": read_as,
+        "label": "implied by the papers" if external else "recomputed",
+        "shown": quantity(
+            number, r["computed_unit"], r.get("cited_value") or None
         )
-    value = fmt_number(
-        r.get("implied_value")
-        if r["status"] == "external"
-        else r["computed_value"]
-    )
-    label = (
-        "implied by the papers"
-        if r["status"] == "external"
-        else "recomputed"
-    )
-    shown = quantity(
-        r.get("implied_value")
-        if r["status"] == "external"
-        else r["computed_value"],
-        r["computed_unit"],
-        r.get("cited_value") or None,
-    )
-    recomputed = (
-        f"<b>{label}</b> {esc(shown)}"
-        if value
-        else f"<b>{label}</b>: no figure"
-    )
-    parts = [printed, recomputed]
-    if r.get("bounds"):
-        parts.append(f"the printed figure allows {esc(r['bounds'])}")
-    if r.get("reading"):
-        parts.append(f"reading adopted: {esc(r['reading'])}")
-    return "<br>".join(parts)
-
-
-def _table(rows: list[dict], link: Link, prefix: str, caption: str) -> str:
-    esc = html.escape
-    head = [
-        "Claim",
-        "Printed and recomputed",
-        "Status and evidence",
-        "Discussed in",
-    ]
-    body = []
-    for r in rows:
-        cid = esc(r["id"])
-        body.append(
-            f'<tr id="{esc(prefix)}-{cid}" data-claim="{cid}" data-kind="{esc(r["kind"])}" '
-            f'data-rule="{esc(r.get("rule") or "")}" data-status="{esc(r["status"])}">'
-            f'<th scope="row">{_claim_cell(r, link)}</th><td>{_figures_cell(r)}</td>'
-            f'<td><span class="claim-badge claim-{esc(r["status"])}">{esc(r["status"])}</span> '
-            f"{esc(r['note'])}</td>"
-            f'<td><a href="{esc(link(r["chapter"], "claim-" + r["id"]))}" title="The computation, in its chapter">'
-            f"{esc(r.get('chapter_title') or r['chapter'].split('/')[-1])}</a></td></tr>"
-        )
-    return (
-        '<div class="migbook-table-wrap"><table class="migbook-table migbook-claims">'
-        f"<caption>{esc(caption)}</caption><thead><tr>"
-        + "".join(f'<th scope="col">{h}</th>' for h in head)
-        + "</tr></thead><tbody>"
-        + "".join(body)
-        + "</tbody></table></div>"
-    )
+        if fmt_number(number)
+        else "",
+    }
 
 
 def _count_words(n: int, what: str) -> str:
@@ -198,15 +158,15 @@ def claims_list_html(
     by: str = "kind",
     link: Link | None = None,
 ) -> str:
-    """HTML for the ledger rows whose kind is in ``kinds_`` and status in ``statuses`` (None: all).
+    """HTML (``templates/claims_list.html``) for the ledger rows whose kind is in ``kinds_`` and
+    status in ``statuses`` (None: all).
 
     Rows keep the ledger's order. With ``group``, one block per ``by`` (``"kind"``: in :func:`kinds`
     order; ``"rule"``: the rule of the judging policy that decided the row, in :func:`rules` order,
     headed by the rule's title and explanation) and a summary table of counts by group and status;
     every row carries ``data-claim``, ``data-kind``, ``data-rule`` and ``data-status`` so that tests
-    can read the page.
+    can read the page. Links come from ``link`` (the builder's, in a build).
     """
-    esc = html.escape
     link = link or relative_link(docname)
     all_kinds = kinds()
     want_kinds = kinds_ or all_kinds
@@ -216,109 +176,82 @@ def claims_list_html(
         for r in rows
         if r["kind"] in want_kinds and r["status"] in want_status
     ]
-    out = [
-        f'<div class="migbook-claims-list" id="{esc(prefix)}" '
-        f'data-kinds="{esc(" ".join(want_kinds))}" data-statuses="{esc(" ".join(want_status))}">'
-    ]
     status_words = " or ".join(want_status)
-    if not chosen:
-        out.append(
-            f'<p class="migbook-empty">{esc(empty or "No ledger row of this kind yet.")}</p></div>'
-        )
-        return "".join(out)
-    if not group:
-        tally = ", ".join(
+    ctx = {
+        "prefix": prefix,
+        "kinds": want_kinds,
+        "statuses": want_status,
+        "rows": [_row_context(r, link) for r in chosen],
+        "empty": empty or "No ledger row of this kind yet.",
+        "groups": [],
+        "by": by,
+        "status_words": status_words,
+    }
+    if chosen and not group:
+        ctx["count"] = _count_words(len(chosen), "ledger row")
+        ctx["tally"] = ", ".join(
             f"{sum(r['status'] == s for r in chosen)} {s}"
             for s in want_status
         )
-        out.append(
-            f'<p class="migbook-claims-tally">{_count_words(len(chosen), "ledger row")}: '
-            f"{esc(tally)}.</p>"
-        )
-        caption = (
+        ctx["caption"] = (
             f"Ledger rows of kind {', '.join(want_kinds)}"
             + (f" that are {status_words}" if statuses else "")
             + ", in ledger order"
         )
-        out.append(_table(chosen, link, prefix, caption))
-        out.append("</div>")
-        return "".join(out)
-    if by == "rule":
-        policy = rules()
-        seen = [r.get("rule") or "unrecorded" for r in chosen]
-        order = list(policy) + [
-            k for k in dict.fromkeys(seen) if k not in policy
+    if chosen and group:
+        if by == "rule":
+            policy = rules()
+            seen = [r.get("rule") or "unrecorded" for r in chosen]
+            order = list(policy) + [
+                k for k in dict.fromkeys(seen) if k not in policy
+            ]
+            labels = {k: policy.get(k, (k, ""))[0] for k in order}
+            blurbs = {k: policy.get(k, ("", ""))[1] for k in order}
+            key = lambda r: r.get("rule") or "unrecorded"  # noqa: E731
+            ctx.update(what="rule of the judging policy", column="Rule")
+        else:
+            order = [k for k in all_kinds if k in want_kinds]
+            labels = {k: KIND_LABELS.get(k, k) for k in order}
+            blurbs = {}
+            key = lambda r: r["kind"]  # noqa: E731
+            ctx.update(what="kind of check", column="Kind")
+        summary = []
+        for k in order:
+            counts = [
+                sum(key(r) == k and r["status"] == s for r in chosen)
+                for s in want_status
+            ]
+            if by == "rule" and not sum(counts):
+                continue
+            summary.append(
+                {
+                    "key": k,
+                    "label": labels[k],
+                    "counts": counts,
+                    "total": sum(counts),
+                }
+            )
+        ctx["summary"] = summary
+        ctx["totals"] = [
+            sum(r["status"] == s for r in chosen) for s in want_status
         ]
-        labels = {k: policy.get(k, (k, ""))[0] for k in order}
-        blurbs = {k: policy.get(k, ("", ""))[1] for k in order}
-        key = lambda r: r.get("rule") or "unrecorded"  # noqa: E731
-        what, column = "rule of the judging policy", "Rule"
-    else:
-        order = [k for k in all_kinds if k in want_kinds]
-        labels = {k: KIND_LABELS.get(k, k) for k in order}
-        blurbs = {}
-        key = lambda r: r["kind"]  # noqa: E731
-        what, column = "kind of check", "Kind"
-    summary = []
-    for k in order:
-        n = {
-            s: sum(key(r) == k and r["status"] == s for r in chosen)
-            for s in want_status
-        }
-        total = sum(n.values())
-        if by == "rule" and not total:
-            continue
-        name = (
-            f'<a href="#{esc(prefix)}-{by}-{esc(k)}">{esc(labels[k])}</a>'
-            if total
-            else esc(labels[k])
-        )
-        summary.append(
-            f'<tr data-{by}="{esc(k)}"><th scope="row">{name}</th>'
-            + "".join(f'<td class="num">{n[s]}</td>' for s in want_status)
-            + f'<td class="num">{total}</td></tr>'
-        )
-    totals = "".join(
-        f'<td class="num">{sum(r["status"] == s for r in chosen)}</td>'
-        for s in want_status
-    )
-    out.append(
-        '<table class="migbook-table migbook-claims-summary">'
-        f"<caption>Ledger rows that are {esc(status_words)}, by {esc(what)}</caption>"
-        f'<thead><tr><th scope="col">{column}</th>'
-        + "".join(f'<th scope="col">{esc(s)}</th>' for s in want_status)
-        + '<th scope="col">all</th></tr></thead><tbody>'
-        + "".join(summary)
-        + f'<tr><th scope="row">every {by}</th>{totals}<td class="num">{len(chosen)}</td></tr>'
-        "</tbody></table>"
-    )
-    for k in order:
-        group_rows = [r for r in chosen if key(r) == k]
-        if not group_rows:
-            continue
-        anchor = f"{esc(prefix)}-{by}-{esc(k)}"
-        out.append(
-            f'<section class="migbook-claims-group" id="{anchor}" data-{by}="{esc(k)}">'
-            f'<h3>{esc(labels[k])} <a class="headerlink" href="#{anchor}" '
-            f'title="Link to this group">#</a></h3>'
-        )
-        if blurbs.get(k):
-            out.append(
-                f'<p class="migbook-rule-explanation">{esc(blurbs[k])}</p>'
+        for k in order:
+            group_rows = [r for r in chosen if key(r) == k]
+            if not group_rows:
+                continue
+            n = _count_words(len(group_rows), "row")
+            ctx["groups"].append(
+                {
+                    "key": k,
+                    "label": labels[k],
+                    "blurb": blurbs.get(k, ""),
+                    "rows": [_row_context(r, link) for r in group_rows],
+                    "caption": f"{n} decided by rule {k}, in ledger order"
+                    if by == "rule"
+                    else f"{n} of kind {k}, in ledger order",
+                }
             )
-        out.append(
-            _table(
-                group_rows,
-                link,
-                prefix,
-                f"{_count_words(len(group_rows), 'row')} decided by rule {k}, in ledger order"
-                if by == "rule"
-                else f"{_count_words(len(group_rows), 'row')} of kind {k}, in ledger order",
-            )
-        )
-        out.append("</section>")
-    out.append("</div>")
-    return "".join(out)
+    return render("claims_list.html", **ctx)
 
 
 # --------------------------------------------------------------------------- citing a figure

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util.osutil import relative_uri
 
@@ -36,9 +38,14 @@ def canonical_url(app, docname: str, anchor: str = "") -> str:
     """The published address of ``anchor`` on ``docname``: ``html_baseurl`` and the page's address
     in the multi-page site (also from a single-page or PDF build); relative when no base is set."""
     builder = app.builder
-    if builder.name == "singlehtml" or not isinstance(
-        builder, StandaloneHTMLBuilder
-    ):
+    if not isinstance(builder, StandaloneHTMLBuilder):  # text, LaTeX, ...
+        suffix = (
+            app.config.html_link_suffix
+            or app.config.html_file_suffix
+            or ".html"
+        )
+        page = quote(docname) + suffix
+    elif builder.name == "singlehtml":
         page = StandaloneHTMLBuilder.get_target_uri(builder, docname)
     else:
         page = builder.get_target_uri(docname)

@@ -2,7 +2,7 @@
 
 The notebook myst-nb wrote into its output folder is published as ``_sources/<docname>.ipynb``:
 the theme's download menu offers it, and a line at the end of the page links it. Its charts
-carry their static PNG (the kernel makes none, see :mod:`migbook.charts`): beside the HTML of a
+carry their static PNG (the kernel makes none, see :mod:`migbook.charts`): beside the spec of a
 chart a code cell shows, and, for a glued figure, attached to the markdown cell that places it
 with ``{glue:figure}`` and shown right after the directive; so the figures show in any notebook
 viewer, without JavaScript.
@@ -19,7 +19,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 from migbook import notebook_text
-from migbook.sphinx.charts import CHART_RE, ChartAssets, chart_assets
+from migbook.charts import CHART_MIME, chart_id
+from migbook.sphinx.charts import ChartAssets, chart_assets
 from migbook.sphinx.links import resource_uri
 
 GLUE_FIGURE_RE = re.compile(
@@ -52,15 +53,17 @@ def _text(value) -> str:
 
 
 def _chart_png(
-    html_text: str, assets: ChartAssets | None
+    data: dict, assets: ChartAssets | None
 ) -> tuple[str, str] | None:
-    """(base64 PNG, description) of the chart in a text/html output, made by ``assets``."""
-    m = CHART_RE.search(html_text)
-    if m is None or assets is None:
+    """(base64 PNG, description) of the chart in an output's ``data``, made by ``assets``."""
+    spec = data.get(CHART_MIME)
+    if spec is None or assets is None:
         return None
-    spec = json.loads(m["spec"].replace("<\\/", "</"))
-    assets.vega(m["id"], spec)
-    png = (assets.out / f"{assets.stem(m['id'], spec)}.png").read_bytes()
+    if isinstance(spec, str):
+        spec = json.loads(spec)
+    cid = chart_id(spec)
+    assets.vega(cid, spec)
+    png = (assets.out / f"{assets.stem(cid, spec)}.png").read_bytes()
     return base64.b64encode(png).decode(), spec.get("description", "")
 
 
@@ -68,7 +71,7 @@ def publish_notebook(
     src: Path, dest: Path, glue: dict, assets: ChartAssets | None = None
 ) -> int:
     """Copy the executed notebook ``src`` to ``dest`` with its charts as images: a chart shown
-    by a code cell gets an ``image/png`` beside its HTML; a glued figure placed by a markdown
+    by a code cell gets an ``image/png`` beside its spec; a glued figure placed by a markdown
     cell (``{glue:figure}``) is attached to that cell as a PNG and shown right after the
     directive. Returns the number of images added."""
     import nbformat
@@ -79,8 +82,8 @@ def publish_notebook(
         if cell.cell_type == "code":
             for out in cell.get("outputs", []):
                 data = out.get("data", {})
-                if "text/html" in data and "image/png" not in data:
-                    made = _chart_png(_text(data["text/html"]), assets)
+                if CHART_MIME in data and "image/png" not in data:
+                    made = _chart_png(data, assets)
                     if made:
                         data["image/png"] = made[0]
                         added += 1
@@ -97,8 +100,8 @@ def publish_notebook(
                     r"^<chart: |>$", "", _text(data.get("text/plain", key))
                 ),
             )
-            if not png and "text/html" in data:
-                made = _chart_png(_text(data["text/html"]), assets)
+            if not png and CHART_MIME in data:
+                made = _chart_png(data, assets)
                 png, desc = made if made else (None, desc)
             if not png:
                 continue

@@ -1,0 +1,100 @@
+"""Claim badges: the status badge under each check, with links from the builder.
+
+A chapter's ``check``/``external`` (:mod:`migbook.notebook`) displays the badge as a bundle: its
+fields (:func:`migbook.render.badge_fields`) under :data:`migbook.render.CLAIM_MIME`, plus
+``text/html`` for plain Jupyter and ``text/plain``. :class:`ClaimMimeRenderer`, a myst-nb mime
+renderer (entry point ``myst_nb.mime_renderers`` in ``pyproject.toml``; ``_config.yml`` gives the
+type priority), turns the fields into a :class:`claim_badge` node; the HTML writer fills
+:data:`migbook.render.BADGE_TEMPLATE` with the links to the claim's row on the report page (anchor: the claim
+id) and to its rule on the policy page (``rule-<rule>``), computed by the builder, so they hold
+under ``html``, ``dirhtml`` and ``singlehtml`` wherever the chapter sits. Other builders show the
+badge as text.
+"""
+
+from __future__ import annotations
+
+import json
+
+from docutils import nodes
+from sphinx.application import Sphinx
+
+
+class claim_badge(nodes.General, nodes.Element):
+    """A claim's badge: ``fields`` (JSON text of :func:`migbook.render.badge_fields`)."""
+
+
+class ClaimMimeRenderer:
+    """myst-nb mime renderer: a badge output (:data:`migbook.render.CLAIM_MIME`) becomes a
+    :class:`claim_badge` node."""
+
+    mime_priority_overrides = ()  # set in _config.yml (nb_mime_priority_overrides)
+
+    @staticmethod
+    def handle_mime(renderer, data, inline):
+        from migbook.render import CLAIM_MIME, badge_text
+
+        if inline or data.mime_type != CLAIM_MIME:
+            return None
+        fields = data.content
+        if isinstance(fields, (str, bytes)):
+            fields = json.loads(fields)
+        return [
+            claim_badge(
+                "",
+                nodes.paragraph(text=badge_text(fields)),
+                fields=json.dumps(
+                    fields, ensure_ascii=False, sort_keys=True
+                ),
+                classes=["output", "text_html"],
+            )
+        ]
+
+
+def badge_links(builder, docname: str, fields: dict) -> dict[str, str]:
+    """The badge's links from the page of ``docname``: the claim's row on the report page, its
+    rule on the policy page."""
+    from migbook.sphinx.collector import state
+    from migbook.sphinx.links import doc_uri
+
+    st = state(builder.env)
+    return {
+        "report_href": doc_uri(
+            builder, docname, st.report_doc, fields["id"]
+        ),
+        "rule_href": doc_uri(
+            builder, docname, st.policy_doc, f"rule-{fields['rule']}"
+        ),
+    }
+
+
+def visit_badge_html(self, node) -> None:
+    from migbook.render import badge_html
+
+    fields = json.loads(node["fields"])
+    links = badge_links(self.builder, self.builder.current_docname, fields)
+    self.body.append(
+        f'<div class="{" ".join(node["classes"])}">'
+        + badge_html(fields, **links)
+        + "</div>"
+    )
+    raise nodes.SkipNode
+
+
+def _visit_children(self, node) -> None:
+    """Non-HTML builders: the badge as text (its child paragraph)."""
+
+
+def _depart(self, node) -> None:
+    pass
+
+
+def setup_badges(app: Sphinx) -> None:
+    other = (_visit_children, _depart)
+    app.add_node(
+        claim_badge,
+        html=(visit_badge_html, None),
+        latex=other,
+        text=other,
+        man=other,
+        texinfo=other,
+    )
