@@ -156,12 +156,32 @@ def sitemap_xml(base: str, uris: list[str]) -> str:
     )
 
 
+def redirect_page(app: Sphinx) -> str:
+    """``index.html``: forwards to the front page at once, as the one sphinx-external-toc writes
+    (a bare ``<meta>`` line), but as a whole document (language, title, a main landmark, a
+    heading and a link) so it is also a page that a reader or a screen reader can use."""
+    target = app.builder.get_target_uri(app.config.root_doc)
+    title = html.escape(app.config.html_title or app.config.project)
+    url = html.escape(target)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Refresh" content="0; url={url}" />\n'
+        f'<title>{title}</title>\n<link rel="canonical" href="{url}">\n</head>\n'
+        f'<body>\n<main>\n<h1>{title}</h1>\n<p><a href="{url}">Open the book</a></p>\n'
+        "</main>\n</body>\n</html>\n"
+    )
+
+
 def _on_build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.name != "html":
         return
     from migbook import bundle
 
     out = Path(app.outdir)
+    if app.config.root_doc != "index":
+        (out / "index.html").write_text(
+            redirect_page(app), encoding="utf-8"
+        )
     if app.config.html_baseurl:
         uris = [app.builder.get_target_uri(d) for d in app.env.found_docs]
         (out / "sitemap.xml").write_text(
