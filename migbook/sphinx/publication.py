@@ -11,7 +11,9 @@
   when it exists) and the reproduction bundle (:mod:`migbook.bundle`, written into the HTML
   output at the end of every HTML build).
 - **The single-page build** (``--builder singlehtml``, the source of the PDF): a title page and a
-  contents list with the chapters, and a class on the page for the print rules.
+  contents list with the chapters, and a class on the page for the print rules. Every link to a
+  page or an anchor of the book becomes a same-document fragment (``#id``), so Chromium prints it
+  as a link within the PDF (:func:`internal_links`); links to files and other sites stay.
 
 No network and no clock: everything written is a function of the sources.
 """
@@ -19,6 +21,8 @@ No network and no clock: everything written is a function of the sources.
 from __future__ import annotations
 
 import html
+import posixpath
+import re
 import shutil
 from pathlib import Path
 
@@ -129,14 +133,58 @@ def _remember_figure_numbers(
     }
 
 
+#: a link: its opening up to the address, the page (relative, ``.html``), the anchor, the quote
+LINK = re.compile(r'(<a\b[^>]*?\bhref=")([^"#?:]*\.html)?(#[^"]*)?(")')
+#: an entry of the bibliography (sphinxcontrib-bibtex): its id (``id2``) is also used, on other
+#: pages, by the citations that point to it, which a single page would make ambiguous
+CITATION_ENTRY = re.compile(r'(<div class="citation" id=")([^"]+)"')
+
+
+def internal_links(body: str, page_uri: str, docs: set[str]) -> str:
+    """The single page's links to the book's own pages and anchors as same-document fragments:
+    ``report.html#<id>`` (a badge, written by the kernel) and ``book/intro.html#id2`` (Sphinx's
+    singlehtml address of an anchor on another page) become ``#<id>`` and ``#id2``; a bare page
+    becomes ``#document-<docname>`` (the single page's mark of each page). Bibliography entries
+    get their own ids (``citation-<id>``: docutils numbers ``id1``, ``id2`` ... per page, so a
+    single page repeats them) and the citations point to those. Links to files (``_charts/``,
+    ``data/``), the search and index pages and other sites are left as they are."""
+    base = posixpath.dirname(page_uri.split("#", 1)[0])
+    entries = {m[2] for m in CITATION_ENTRY.finditer(body)}
+    body = CITATION_ENTRY.sub(r'\1citation-\2"', body)
+
+    def link(m: re.Match) -> str:
+        path, anchor = m[2] or "", (m[3] or "")[1:]
+        doc = None
+        if path:
+            for cand in (
+                posixpath.normpath(posixpath.join(base, path)),
+                path,
+            ):
+                if cand[:-5] in docs:
+                    doc = cand[:-5]
+                    break
+            if doc is None:
+                return m[0]
+        elif not anchor:
+            return m[0]
+        if anchor in entries and 'class="reference internal"' in m[1]:
+            anchor = f"citation-{anchor}"
+        return f"{m[1]}#{anchor or f'document-{doc}'}{m[4]}"
+
+    return LINK.sub(link, body)
+
+
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     if app.builder.format != "html" or "body" not in context:
         return
     if app.builder.name == "singlehtml":
         app.add_css_file("migbook-pdf.css", priority=900)
         if pagename == app.config.root_doc:
-            context["body"] = (
-                _title_page(app) + _contents(app) + context["body"]
+            context["body"] = internal_links(
+                _title_page(app) + _contents(app) + context["body"],
+                pagename
+                + app.builder.out_suffix,  # the file it is written to
+                set(app.env.found_docs),
             )
         return
     if pagename == app.config.root_doc:
