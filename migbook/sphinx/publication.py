@@ -182,8 +182,8 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
         if pagename == app.config.root_doc:
             context["body"] = internal_links(
                 _title_page(app) + _contents(app) + context["body"],
-                pagename
-                + app.builder.out_suffix,  # the file it is written to
+                # the file the page is written to (its address, "#document-...", has no path)
+                pagename + app.builder.out_suffix,
                 set(app.env.found_docs),
             )
         return
