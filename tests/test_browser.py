@@ -4,8 +4,9 @@ Each page must load with no console error and no failed request, request nothing
 local server, draw every chart (in the book's colour-blind-safe palette, with a text
 description), show every glued value, link every badge to an existing row of the report, give
 every table header cells, and show the theme's icons. Then: charts fall back to their static
-image when JavaScript is off or Vega fails, and a printed page keeps its charts. A failure names
-the page and the element.
+image when JavaScript is off or Vega fails, and a printed page keeps its charts. axe-core
+(``axe-playwright-python``) finds no violation on any page at 1280 and 390 px, and the theme's
+"Back to top" button covers nothing on a phone. A failure names the page and the element.
 """
 
 import re
@@ -512,3 +513,133 @@ def test_every_report_row_offers_a_citation(
         f"tbody[id='{built_claims[0]['id']}'] .migbook-bibtex"
     )
     page.close()
+
+
+# ---------------------------------------------------------------- accessibility (axe-core)
+#: impacts that fail the test; axe's lower ones ("moderate", "minor") are reported too, and
+#: none is expected either (see AXE_ALLOWED for the ones left, each with its reason)
+AXE_FAILING = ("critical", "serious")
+#: rules left on purpose, {rule id: reason}; empty: every rule runs and none may fire
+AXE_ALLOWED: dict[str, str] = {}
+
+
+def _axe_page(browser, served_book, built_book, rel, width):
+    """axe-core's violations on page ``rel`` at ``width`` px, charts drawn first."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    text = (built_book / rel).read_text(encoding="utf-8")
+    if 'http-equiv="Refresh"' in text[:500]:
+        # the forwarding page (index.html) is checked as it is, without going on
+        page.route(
+            f"{served_book}/{rel}",
+            lambda route: route.fulfill(
+                status=200,
+                content_type="text/html",
+                body=re.sub(r'<meta http-equiv="Refresh"[^>]*>', "", text),
+            ),
+        )
+    page.goto(f"{served_book}/{rel}", wait_until="load")
+    if page.locator(".migbook-chart").count():
+        try:  # noqa: SIM105
+            draw_all(page)
+        except Exception:
+            pass  # an undrawn chart fails test_every_page_in_the_browser
+    result = Axe().run(page, options={"resultTypes": ["violations"]})
+    page.close()
+    return [
+        v
+        for v in result.response["violations"]
+        if v["id"] not in AXE_ALLOWED
+    ]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_axe_core_on_every_page(browser, built_book, served_book, width):
+    """axe-core (WCAG 2.x A and AA rules and best practices) over every built page, at desktop
+    and phone width: no violation of any impact."""
+    problems = []
+    for rel in pages(built_book):
+        for v in _axe_page(browser, served_book, built_book, rel, width):
+            nodes = "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+            problems.append(
+                f"{rel} at {width} px: {v['impact']} {v['id']} "
+                f"({v['help']}) x{len(v['nodes'])}: {nodes}"
+            )
+    failing = [
+        p for p in problems if p.split(": ", 1)[1].startswith(AXE_FAILING)
+    ]
+    assert not failing, "\n".join(failing)
+    assert not problems, "\n".join(problems)
+
+
+def test_axe_finds_a_violation(browser, served_book):
+    """The check can fail: a page with an unlabelled image and low-contrast text."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page()
+    page.goto(f"{served_book}/book/intro.html", wait_until="load")
+    page.evaluate("""() => {
+        const a = document.querySelector('article');
+        a.insertAdjacentHTML('afterbegin',
+          '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">' +
+          '<p style="color:#ccc;background:#fff">faint text</p>');
+    }""")
+    ids = {
+        v["id"]
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in AXE_FAILING
+    }
+    page.close()
+    assert {"image-alt", "color-contrast"} <= ids, ids
+
+
+# ---------------------------------------------------------------- "Back to top" on a phone
+BACK_TO_TOP = r"""
+() => {
+  const b = document.getElementById('pst-back-to-top');
+  if (!b) return {exists: false};
+  const r = b.getBoundingClientRect(), H = window.innerHeight;
+  const shown = getComputedStyle(b).display !== 'none' && r.width > 0 && r.height > 0;
+  const hits = [];
+  if (shown) {
+    for (const e of document.querySelectorAll(
+        'article p, article li, article table, article pre, article figure, .migbook-chart')) {
+      const o = e.getBoundingClientRect();
+      if (!o.width || !o.height || o.bottom < 0 || o.top > H) continue;
+      if (o.left < r.right && r.left < o.right && o.top < r.bottom && r.top < o.bottom)
+        hits.push(`${e.tagName.toLowerCase()}.${e.className}`.slice(0, 60));
+    }
+  }
+  return {exists: true, shown, box: [r.left, r.top, r.width, r.height], hits: hits.slice(0, 5)};
+}
+"""
+
+
+def _back_to_top_after_scrolling(browser, served_book, rel, width):
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto(f"{served_book}/{rel}", wait_until="load")
+    # the theme shows the button while the reader scrolls back up, past the header
+    for y in (2500, 2300, 2100):
+        page.mouse.wheel(0, 0)
+        page.evaluate(f"window.scrollTo(0, {y})")
+        page.wait_for_timeout(150)
+    info = page.evaluate(BACK_TO_TOP)
+    page.close()
+    return info
+
+
+def test_back_to_top_covers_nothing_on_a_phone(
+    browser, built_book, served_book
+):
+    rels = chart_pages(built_book) or ["book/report.html"]
+    # at a tablet's width (the theme hides the button from 1200 px, where the page's own
+    # contents list is shown) the same scrolling shows it: the phone check is not vacuous
+    wide = _back_to_top_after_scrolling(browser, served_book, rels[0], 1000)
+    assert wide["exists"] and wide["shown"], wide
+    for rel in [*rels, "book/report.html"]:
+        info = _back_to_top_after_scrolling(browser, served_book, rel, 390)
+        assert info["exists"], rel
+        assert not info["shown"] or not info["hits"], (
+            f"{rel}: at 390 px the 'Back to top' button {info['box']} covers {info['hits']}"
+        )

@@ -156,3 +156,94 @@ def test_pdf_has_no_junk_and_no_clock(pdf):
         b"127.0.0.1" not in pdf["bytes"]
         and b"127\\0560\\0560\\0561" not in pdf["bytes"]
     )
+
+
+def test_single_page_links_within_the_book_become_fragments():
+    from migbook.sphinx.publication import internal_links
+
+    docs = {"book/intro", "book/report", "book/references"}
+    body = (
+        '<a class="claim-badge" href="report.html#p2004-x">external</a>'
+        '<a class="reference internal" href="book/intro.html#id2" title="A">[A, 2001]</a>'
+        '<a class="reference internal" href="#id3">[B]</a>'
+        '<a href="references.html">References</a>'
+        '<a href="../_charts/fig.png" download>PNG</a>'
+        '<a href="../genindex.html">Index</a>'
+        '<a class="reference external" href="https://doi.org/10.1/x">doi</a>'
+        '<div class="citation" id="id2" role="listitem"></div>'
+        '<div class="citation" id="id3" role="listitem"></div>'
+    )
+    # (singlehtml's address of its root page carries the page's mark)
+    out = internal_links(body, "book/intro.html#document-book/intro", docs)
+    assert re.findall(r'href="([^"]*)"', out) == [
+        "#p2004-x",
+        "#citation-id2",
+        "#citation-id3",
+        "#document-book/references",
+        "../_charts/fig.png",
+        "../genindex.html",
+        "https://doi.org/10.1/x",
+    ]
+    assert 'id="citation-id2"' in out and 'id="id2"' not in out
+
+
+def pdf_links(data: bytes) -> tuple[list[str], list[str]]:
+    """The PDF's link annotations: (internal ones as their destination, URIs)."""
+    from pypdf import PdfReader
+
+    internal, uris = [], []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for annot in page.get("/Annots") or []:
+            a = annot.get_object()
+            if a.get("/Subtype") != "/Link":
+                continue
+            action = a.get("/A")
+            action = action.get_object() if action is not None else {}
+            if "/Dest" in a or action.get("/S") == "/GoTo":
+                internal.append(str(a.get("/Dest") or action.get("/D")))
+            elif "/URI" in action:
+                uris.append(str(action["/URI"]))
+    return internal, uris
+
+
+def test_pdf_links_within_the_book_stay_in_the_pdf(
+    pdf, built_book, built_claims
+):
+    """Badges, citations, cross-references and the contents are links within the PDF; only
+    files (charts, data), other sites and an address printed as itself (the worked citation
+    example shows a claim's published address) are addresses."""
+    import yaml
+
+    site = yaml.safe_load(
+        (ROOT / "_config.yml").read_text(encoding="utf-8")
+    )["html"]["baseurl"]
+    single = (
+        built_book.parent / "singlehtml" / "book" / "intro.html"
+    ).read_text(encoding="utf-8")
+    shown = set(
+        re.findall(r'<a [^>]*href="([^"]+)"[^>]*>(?:<code>)?\1<', single)
+    )
+    internal, uris = pdf_links(pdf["bytes"])
+    pages_of_the_book = [
+        u
+        for u in uris
+        if u.startswith(site)
+        and u not in shown
+        and re.search(r"\.html(#|$)", u)
+        and not re.search(r"/(search|genindex)\.html", u)
+    ]
+    assert not pages_of_the_book, (
+        f"{len(pages_of_the_book)} links to the site's pages: {pages_of_the_book[:5]}"
+    )
+    # every claim's badge leads to its row of the report, within the PDF
+    ids = {r["id"] for r in built_claims}
+    to_rows = [d for d in internal if d.lstrip("/") in ids]
+    assert len(to_rows) >= len(built_claims), len(to_rows)
+    assert {d.lstrip("/") for d in to_rows} == ids
+    # the contents list and the citations too
+    assert sum(d.startswith("/document-") for d in internal) >= 5
+    assert sum(d.startswith("/citation-") for d in internal) >= 10
+    # addresses outside the book stay addresses (the references' sources)
+    assert any(
+        u.startswith("http") and not u.startswith(site) for u in uris
+    ), uris[:5]

@@ -504,3 +504,113 @@ def test_bundle_reexecutes_a_chapter_to_the_same_ledger_rows(
     assert expected and rows == expected
     # and the bundle's package is the one imported, not the checkout's
     assert "migbook" in proc.stdout or "claims re-checked" in proc.stdout
+
+
+# ---------------------------------------------------------------- table downloads with units
+PRINTED_TABLES = [
+    r["name"]
+    for r in json.loads(
+        (ROOT / "data" / "datapackage.json").read_text(encoding="utf-8")
+    )["resources"]
+    if str(r.get("table", "")).startswith("Table")
+]
+
+
+def _rows(text: str) -> list[list[str]]:
+    return list(csv.reader(text.splitlines()))
+
+
+def test_reader_copies_carry_units_and_the_exact_rows(tmp_path):
+    """Each printed table's reader's copy: a header with each column's unit (from the
+    descriptor), then the data file's rows unchanged, byte for byte."""
+    from migbook import tables
+
+    written = tables.write_reader_copies(tmp_path)
+    assert sorted(p.name for p in written) == sorted(
+        f"{n}.csv" for n in PRINTED_TABLES
+    )
+    header = {
+        p.stem: _rows(p.read_text(encoding="utf-8"))[0] for p in written
+    }
+    assert header["p2001_table2"] == [
+        "Year",
+        "Remittances (US$ million)",
+        "Tourism (US$ million)",
+        "Oil (US$ million)",
+        "Manufacture (US$ million)",
+        "Agriculture (US$ million)",
+    ]
+    assert header["p2001_table1"][1:] == [
+        "Migrants 1992–1997 (persons)",
+        "Annual average (persons a year)",
+        "Annual growth rate (per 1000)",
+    ]
+    assert header["p2001_table6"] == [
+        "Year",
+        "Projects (count of projects)",
+        "Investment (in US$)",
+    ]
+    assert header["p2004_table2"][-1] == "Remittances (US$ million)"
+    assert header["p2001_table4"][1] == (
+        "Households receiving remittances (percent of all households)"
+    )
+    for p in written:
+        data = (ROOT / "data" / p.name).read_text(encoding="utf-8")
+        copy = p.read_text(encoding="utf-8")
+        assert copy.split("\n", 1)[1] == data.split("\n", 1)[1], p.name
+        ours, theirs = _rows(copy), _rows(data)
+        assert len(ours) == len(theirs) and ours[1:] == theirs[1:], p.name
+        assert len(ours[0]) == len(theirs[0]), p.name
+
+
+def test_a_quantity_without_a_unit_is_refused():
+    from migbook.tables import column_header
+
+    field = {
+        "name": "x",
+        "type": "number",
+        "title": "Rate",
+        "description": "as printed",
+    }
+    with pytest.raises(ValueError, match="column 'x'"):
+        column_header(field, " (t.csv)")
+    assert column_header({**field, "type": "string"}) == "Rate"
+    assert (
+        column_header({**field, "description": "US$ million; note"})
+        == "Rate (US$ million)"
+    )
+
+
+@pytest.mark.build
+@pytest.mark.xdist_group("build")
+def test_tables_link_their_copy_with_units(built_book):
+    """Every printed table on the site links its reader's copy (built into ``_tables/``), the
+    exact transcription in ``data/`` and the descriptor; the copy matches the data file."""
+    from migbook import tables
+
+    seen = set()
+    for page in html_pages(built_book):
+        text = page.read_text(encoding="utf-8")
+        for name in re.findall(r'data-migbook-table="([^"]+)"', text):
+            seen.add(name)
+            rel = (
+                "../"
+                if "/" in page.relative_to(built_book).as_posix()
+                else ""
+            )
+            for target in (
+                f"_tables/{name}.csv",
+                f"data/{name}.csv",
+                "data/datapackage.json",
+            ):
+                assert f'href="{rel}{target}"' in text, (page.name, target)
+            assert f"Download {name}.csv (with units)</a>" in text
+    assert seen == set(PRINTED_TABLES), seen ^ set(PRINTED_TABLES)
+    for name in PRINTED_TABLES:
+        built = (built_book / "_tables" / f"{name}.csv").read_text(
+            encoding="utf-8"
+        )
+        assert built == tables.reader_csv(name)
+        assert (built_book / "data" / f"{name}.csv").read_bytes() == (
+            ROOT / "data" / f"{name}.csv"
+        ).read_bytes()

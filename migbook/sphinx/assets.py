@@ -9,6 +9,10 @@
   on pages that use sphinx-design; sphinx-thebe's nowhere (the book runs no live kernels).
 - Every header cell of a table gets ``scope`` if it lacks one (``col`` in the head, ``row`` in the
   body): tables written in MyST, DataFrames shown by code cells, the back matter's lists.
+- Accessibility fixes of markup the book does not write (axe-core, ``tests/test_browser.py``):
+  docutils marks each entry of a citation list ``role="doc-biblioentry"``, a role ARIA 1.2
+  deprecates and axe refuses inside ``role="list"``: the entries become ``listitem``; the
+  theme's sidebar title gets a landmark (``static/migbook-a11y.js``).
 """
 
 from __future__ import annotations
@@ -71,6 +75,15 @@ def _add_scopes(body: str) -> str:
     )
 
 
+BIBLIOENTRY = 'role="doc-biblioentry"'
+
+
+def _fix_roles(body: str) -> str:
+    """Entries of a citation list (``<div role="list">``) as ``listitem`` (was the deprecated
+    ``doc-biblioentry``, which also leaves the list with no valid item for axe)."""
+    return body.replace(BIBLIOENTRY, 'role="listitem"')
+
+
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     if app.builder.format != "html":
         return
@@ -87,12 +100,13 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
         app.add_js_file("migbook-report.js", priority=650)
     if not SD_CLASS_RE.search(body):
         _drop_assets(context, DESIGN_ASSETS)
-    context["body"] = _add_scopes(body)
+    context["body"] = _fix_roles(_add_scopes(body))
 
 
 def _on_config_inited(app: Sphinx, config) -> None:
     config.html_static_path = list(config.html_static_path) + [str(STATIC)]
     app.add_css_file("migbook.css")
+    app.add_js_file("migbook-a11y.js", loading_method="defer")
 
 
 def setup_assets(app: Sphinx) -> None:

@@ -11,7 +11,9 @@
   when it exists) and the reproduction bundle (:mod:`migbook.bundle`, written into the HTML
   output at the end of every HTML build).
 - **The single-page build** (``--builder singlehtml``, the source of the PDF): a title page and a
-  contents list with the chapters, and a class on the page for the print rules.
+  contents list with the chapters, and a class on the page for the print rules. Every link to a
+  page or an anchor of the book becomes a same-document fragment (``#id``), so Chromium prints it
+  as a link within the PDF (:func:`internal_links`); links to files and other sites stay.
 
 No network and no clock: everything written is a function of the sources.
 """
@@ -19,6 +21,8 @@ No network and no clock: everything written is a function of the sources.
 from __future__ import annotations
 
 import html
+import posixpath
+import re
 import shutil
 from pathlib import Path
 
@@ -139,14 +143,58 @@ def _remember_figure_numbers(
     }
 
 
+#: a link: its opening up to the address, the page (relative, ``.html``), the anchor, the quote
+LINK = re.compile(r'(<a\b[^>]*?\bhref=")([^"#?:]*\.html)?(#[^"]*)?(")')
+#: an entry of the bibliography (sphinxcontrib-bibtex): its id (``id2``) is also used, on other
+#: pages, by the citations that point to it, which a single page would make ambiguous
+CITATION_ENTRY = re.compile(r'(<div class="citation" id=")([^"]+)"')
+
+
+def internal_links(body: str, page_uri: str, docs: set[str]) -> str:
+    """The single page's links to the book's own pages and anchors as same-document fragments:
+    ``report.html#<id>`` (a badge, written by the kernel) and ``book/intro.html#id2`` (Sphinx's
+    singlehtml address of an anchor on another page) become ``#<id>`` and ``#id2``; a bare page
+    becomes ``#document-<docname>`` (the single page's mark of each page). Bibliography entries
+    get their own ids (``citation-<id>``: docutils numbers ``id1``, ``id2`` ... per page, so a
+    single page repeats them) and the citations point to those. Links to files (``_charts/``,
+    ``data/``), the search and index pages and other sites are left as they are."""
+    base = posixpath.dirname(page_uri.split("#", 1)[0])
+    entries = {m[2] for m in CITATION_ENTRY.finditer(body)}
+    body = CITATION_ENTRY.sub(r'\1citation-\2"', body)
+
+    def link(m: re.Match) -> str:
+        path, anchor = m[2] or "", (m[3] or "")[1:]
+        doc = None
+        if path:
+            for cand in (
+                posixpath.normpath(posixpath.join(base, path)),
+                path,
+            ):
+                if cand[:-5] in docs:
+                    doc = cand[:-5]
+                    break
+            if doc is None:
+                return m[0]
+        elif not anchor:
+            return m[0]
+        if anchor in entries and 'class="reference internal"' in m[1]:
+            anchor = f"citation-{anchor}"
+        return f"{m[1]}#{anchor or f'document-{doc}'}{m[4]}"
+
+    return LINK.sub(link, body)
+
+
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     if app.builder.format != "html" or "body" not in context:
         return
     if app.builder.name == "singlehtml":
         app.add_css_file("migbook-pdf.css", priority=900)
         if pagename == app.config.root_doc:
-            context["body"] = (
-                _title_page(app) + _contents(app) + context["body"]
+            context["body"] = internal_links(
+                _title_page(app) + _contents(app) + context["body"],
+                # the file the page is written to (its address, "#document-...", has no path)
+                pagename + app.builder.out_suffix,
+                set(app.env.found_docs),
             )
         return
     if pagename == app.config.root_doc:
@@ -166,12 +214,32 @@ def sitemap_xml(base: str, uris: list[str]) -> str:
     )
 
 
+def redirect_page(app: Sphinx) -> str:
+    """``index.html``: forwards to the front page at once, as the one sphinx-external-toc writes
+    (a bare ``<meta>`` line), but as a whole document (language, title, a main landmark, a
+    heading and a link) so it is also a page that a reader or a screen reader can use."""
+    target = app.builder.get_target_uri(app.config.root_doc)
+    title = html.escape(app.config.html_title or app.config.project)
+    url = html.escape(target)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Refresh" content="0; url={url}" />\n'
+        f'<title>{title}</title>\n<link rel="canonical" href="{url}">\n</head>\n'
+        f'<body>\n<main>\n<h1>{title}</h1>\n<p><a href="{url}">Open the book</a></p>\n'
+        "</main>\n</body>\n</html>\n"
+    )
+
+
 def _on_build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.name != "html":
         return
     from migbook import bundle
 
     out = Path(app.outdir)
+    if app.config.root_doc != "index":
+        (out / "index.html").write_text(
+            redirect_page(app), encoding="utf-8"
+        )
     if app.config.html_baseurl:
         uris = [app.builder.get_target_uri(d) for d in app.env.found_docs]
         (out / "sitemap.xml").write_text(

@@ -1,16 +1,20 @@
-"""Printed tables (shown by :func:`migbook.show_table`): the download link from the builder, and
-a "cite this table" box with the table's stable address (``#table-<name>``)."""
+"""Printed tables (shown by :func:`migbook.show_table`): the download links from the builder (the
+reader's copy with units, ``_tables/<file>``, written here at the end of the build; the exact
+transcription in ``data/``; the descriptor), and a "cite this table" box with the table's stable
+address (``#table-<name>``)."""
 
 from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 from sphinx.application import Sphinx
 
 from migbook.data import resource_meta
 from migbook.sphinx.citing import citation_meta, item_citation
 from migbook.sphinx.links import canonical_url, resource_uri
+from migbook.tables import write_reader_copies
 
 FILE_LINK = re.compile(r'href="[^"]*" data-migbook-file="([^"]+)"')
 SOURCE_P = re.compile(
@@ -49,5 +53,14 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     context["body"] = body
 
 
+def _on_build_finished(app: Sphinx, exception) -> None:
+    """Write the reader's copies of the printed tables (``_tables/<file>``: the data file's rows
+    under a header with each column's unit) that the tables' download links point at."""
+    if exception is not None or app.builder.format != "html":
+        return
+    write_reader_copies(Path(app.outdir))
+
+
 def setup_tables(app: Sphinx) -> None:
     app.connect("html-page-context", _on_page_context, priority=485)
+    app.connect("build-finished", _on_build_finished)
