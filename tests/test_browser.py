@@ -545,7 +545,12 @@ def _axe_page(browser, served_book, built_book, rel, width):
             draw_all(page)
         except Exception:
             pass  # an undrawn chart fails test_every_page_in_the_browser
-    result = Axe().run(page, options={"resultTypes": ["violations"]})
+    options = {"resultTypes": ["violations"]}
+    if width < 1280:
+        # colours do not change with the width (the phone styles change layout only), and the
+        # contrast rule is most of axe's time on a long page: it runs at 1280 px
+        options["rules"] = {"color-contrast": {"enabled": False}}
+    result = Axe().run(page, options=options)
     page.close()
     return [
         v
@@ -557,7 +562,7 @@ def _axe_page(browser, served_book, built_book, rel, width):
 @pytest.mark.parametrize("width", [1280, 390])
 def test_axe_core_on_every_page(browser, built_book, served_book, width):
     """axe-core (WCAG 2.x A and AA rules and best practices) over every built page, at desktop
-    and phone width: no violation of any impact."""
+    and phone width (colour contrast at desktop width only): no violation of any impact."""
     problems = []
     for rel in pages(built_book):
         for v in _axe_page(browser, served_book, built_book, rel, width):
