@@ -13,10 +13,9 @@ the build makes each chart's images once (cached by the spec's hash) instead.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import altair as alt
+
+from migbook.render import CHART_MIME, chart_id  # noqa: F401 (re-exported)
 
 #: Okabe–Ito palette: distinguishable with the common forms of colour blindness
 PALETTE = [
@@ -67,19 +66,6 @@ def _theme() -> alt.theme.ThemeConfig:
             "bar": {"color": PALETTE[0]},
         }
     }
-
-
-#: the mime type of a chart in a notebook: its Vega-Lite spec, drawn in the book by
-#: :mod:`migbook.sphinx.charts` (a myst-nb mime renderer, see ``pyproject.toml``)
-CHART_MIME = "application/vnd.migbook.chart+json"
-
-
-def chart_id(spec: dict) -> str:
-    """A chart's id in the page: ``chart-`` and a hash of its spec."""
-    text = json.dumps(
-        spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    return "chart-" + hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
 def render(spec: dict, **kwargs) -> dict:

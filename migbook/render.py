@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from functools import lru_cache
 
@@ -95,6 +96,23 @@ def quantity(value, unit: str, printed: str | None = None) -> str:
 #: the mime type of a claim's badge in a notebook: :func:`badge_fields`, drawn in the book by
 #: :mod:`migbook.sphinx.badges` (a myst-nb mime renderer) with links from the builder
 CLAIM_MIME = "application/vnd.migbook.claim+json"
+
+#: the mime type of a chart in a notebook: its Vega-Lite spec, drawn in the book by
+#: :mod:`migbook.sphinx.charts` (a myst-nb mime renderer, see ``pyproject.toml``); here, not
+#: in :mod:`migbook.charts`, so that the build's own process need not import Altair
+CHART_MIME = "application/vnd.migbook.chart+json"
+
+
+def chart_id(spec: dict) -> str:
+    """A chart's id in the page: ``chart-`` and a hash of its spec."""
+    import hashlib
+
+    text = json.dumps(
+        spec, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return "chart-" + hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
 #: the badge's Jinja2 template, shared by the notebook's ``text/html`` (links relative to the
 #: chapter) and the book (links from the builder). Here, not in ``migbook/sphinx/templates/``: the
 #: reproduction bundle carries the package's Python files only. One line: the markup is inline.

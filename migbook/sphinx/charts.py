@@ -211,7 +211,7 @@ class ChartMimeRenderer:
 
     @staticmethod
     def handle_mime(renderer, data, inline):
-        from migbook.charts import CHART_MIME, chart_id
+        from migbook.render import CHART_MIME, chart_id
 
         if inline or data.mime_type != CHART_MIME:
             return None

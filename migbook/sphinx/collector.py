@@ -49,6 +49,7 @@ class BookState:
     read_now: set[str] = field(
         default_factory=set
     )  # pages read in this build
+    written_now: bool = False  # a page was written in this build
 
 
 def state(env) -> BookState:
@@ -220,7 +221,20 @@ def rows_digest(found: list[dict]) -> str:
 
 
 def _on_before_read(app, env, docnames):
-    state(env).read_now = set(docnames)
+    st = state(env)
+    st.read_now = set(docnames)
+    st.written_now = False
+
+
+def _on_page_written(app, pagename, templatename, context, doctree):
+    state(app.env).written_now = True
+
+
+def nothing_changed(app: Sphinx) -> bool:
+    """This build read no page, wrote none, and the inputs are those of the last build: what
+    the last build wrote beside the pages (exports, bundle, sitemap) is still right."""
+    st = state(app.env)
+    return not (st.read_now or st.written_now or st.inputs_changed)
 
 
 def _on_get_outdated(app, env, added, changed, removed):
@@ -270,4 +284,5 @@ def setup_collector(app: Sphinx) -> None:
     app.connect("env-before-read-docs", _on_before_read, priority=100)
     app.connect("env-get-outdated", _on_get_outdated)
     app.connect("env-updated", _on_env_updated)
+    app.connect("html-page-context", _on_page_written)
     app.connect("build-finished", _on_build_finished, priority=900)

@@ -19,7 +19,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 from migbook import notebook_text
-from migbook.charts import CHART_MIME, chart_id
+from migbook.render import CHART_MIME, chart_id
 from migbook.sphinx.charts import ChartAssets, chart_assets
 from migbook.sphinx.links import resource_uri
 

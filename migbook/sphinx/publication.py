@@ -28,6 +28,8 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
+from migbook.data import ROOT
+
 STATIC = Path(__file__).parents[1] / "static"
 PDF_NAME = "migbook.pdf"
 BUNDLE_NAME = "migbook-reproduction.zip"
@@ -240,6 +242,16 @@ def _on_build_finished(app: Sphinx, exception) -> None:
         (out / "index.html").write_text(
             redirect_page(app), encoding="utf-8"
         )
+    from migbook.sphinx.collector import nothing_changed
+
+    requirements = ROOT / "requirements.txt"
+    if (
+        nothing_changed(app)
+        and (out / BUNDLE_NAME).exists()
+        and (out / BUNDLE_NAME).stat().st_mtime
+        > requirements.stat().st_mtime
+    ):
+        return  # the sitemap and the bundle are those of the last build
     if app.config.html_baseurl:
         uris = [app.builder.get_target_uri(d) for d in app.env.found_docs]
         (out / "sitemap.xml").write_text(

@@ -31,6 +31,7 @@ from migbook.sphinx import citing
 from migbook.sphinx.collector import (
     ledger_columns,
     mark_dynamic,
+    nothing_changed,
     on_new_rows,
     state,
 )
@@ -256,6 +257,10 @@ def _on_build_finished(app: Sphinx, exception):
     if exception is not None or app.builder.format != "html":
         return
     out = Path(app.outdir)
+    if nothing_changed(app) and all(
+        (out / f).exists() for f in ("claims.csv", "claims.json", "data")
+    ):
+        return
     rows = export_rows(app, joined_rows(app))
     columns = ledger_columns() + [
         c for c in RESULT_COLUMNS if c not in ledger_columns()
