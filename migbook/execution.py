@@ -36,6 +36,7 @@ Hooked from the book's extension ``setup`` with one line:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -136,6 +137,61 @@ def _to_read(app: Sphinx, env) -> list[str]:
     return out
 
 
+def chart_specs(nb) -> list[tuple[str, dict]]:
+    """(chart id, Vega-Lite spec) of every chart a notebook's outputs hold, glued or shown."""
+    import json
+
+    from migbook.render import CHART_MIME, chart_id
+
+    found = {}
+    for cell in nb.cells:
+        for out in (
+            cell.get("outputs", []) if cell.cell_type == "code" else []
+        ):
+            for mime, value in (out.get("data") or {}).items():
+                if mime == CHART_MIME or mime.endswith("/" + CHART_MIME):
+                    spec = (
+                        json.loads(value)
+                        if isinstance(value, str)
+                        else value
+                    )
+                    spec = json.loads(json.dumps(spec))  # plain dicts
+                    found[chart_id(spec)] = spec
+    return sorted(found.items())
+
+
+def _nice() -> None:
+    """The chart process yields the processor to the kernels."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
+
+
+def _draw_charts_ahead(nb) -> None:
+    """Hand the charts of a notebook just executed to the chart process."""
+    charts = [c for c in chart_specs(nb) if c[0] not in _CHARTS]
+    pool = _RUN.get("charts")
+    if not charts or pool is None:
+        return
+    from migbook.sphinx.charts import draw_ahead
+
+    future = pool.submit(draw_ahead, _RUN["chart_cache"], charts)
+    for cid, _spec in charts:
+        _CHARTS[cid] = future
+
+
+#: chart id -> the chart process's job that draws it
+_CHARTS: dict = {}
+
+
+def wait_for_chart(chart_id: str) -> None:
+    """Wait until the chart process has drawn ``chart_id``, if it was given it (a failure there
+    is ignored: the chart is then drawn where it is needed, which reports the error)."""
+    future = _CHARTS.pop(chart_id, None)
+    if future is not None:
+        with contextlib.suppress(Exception):
+            future.result()
+
+
 def _execute_one(job: tuple, cache_path: str, folder: str) -> int:
     """Execute one cached project notebook in this thread, into the cache (as jupyter-cache's
     own workers do). Returns 0 (cached), 1 (a cell failed) or 2 (could not run)."""
@@ -167,6 +223,7 @@ def _execute_one(job: tuple, cache_path: str, folder: str) -> int:
             check_validity=False,
             overwrite=True,
         )
+        _draw_charts_ahead(project_nb.nb)
         return 0
     except Exception:  # myst-nb executes the page again and reports it
         return 2
@@ -219,6 +276,18 @@ def start_execution(app: Sphinx) -> None:
         start=time.perf_counter(),
         folder=folder,
     )
+    if app.builder.format == "html":
+        # one more process draws the charts of each notebook as soon as it has run (vl-convert
+        # holds the interpreter's lock: a thread would stall the build), at low priority
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _RUN["chart_cache"] = str(Path(app.doctreedir) / "migbook-charts")
+        _RUN["charts"] = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_nice,
+        )
 
 
 def read_executed_last(app: Sphinx, env, docnames: list[str]) -> None:
@@ -244,8 +313,12 @@ def finish_execution(*_args) -> list:
     import shutil
 
     run = dict(_RUN)
-    _RUN.clear()
     codes = {doc: f.result() for doc, f in run["futures"].items()}
+    _RUN.clear()
+    if "charts" in run:
+        run["charts"].shutdown(
+            wait=False
+        )  # its jobs finish; the pages wait for theirs
     shutil.rmtree(run["folder"], ignore_errors=True)
     left = [doc for doc, code in codes.items() if code != 0]
     logger.info(
@@ -269,7 +342,9 @@ def publish_cached_outputs(app: Sphinx, doctree) -> None:
         return
     import nbformat
 
-    nb = nbformat.reads(out.read_text(encoding="utf-8"), as_version=4)
+    # not validated here (nbformat.reads and writes would, twice): the page's published
+    # notebook is validated when it is written (migbook.sphinx.notebooks)
+    nb = nbformat.v4.reads(out.read_text(encoding="utf-8"))
     code = [c for c in nb.cells if c.cell_type == "code"]
     if not code or any(c.get("execution_count") for c in code):
         return  # executed in this process: already complete
@@ -277,7 +352,7 @@ def publish_cached_outputs(app: Sphinx, doctree) -> None:
         _pk, merged = _cache(env).merge_match_into_notebook(nb)
     except KeyError:
         return
-    out.write_text(nbformat.writes(merged), encoding="utf-8")
+    out.write_text(nbformat.v4.writes(merged), encoding="utf-8")
 
 
 def memoise_pybtex_plugins() -> None:

@@ -262,6 +262,26 @@ def readable(
     return nb
 
 
+def stable_cell_ids(nb) -> None:
+    """Give each cell an id made from its content (myst-nb makes random ones each time it reads
+    a page), so that a page's published notebook, and the bundle holding it, are the same bytes
+    on every build. A repeated cell gets ``-1``, ``-2`` after its id."""
+    import hashlib
+
+    if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) < (4, 5):
+        return
+    seen: dict[str, int] = {}
+    for cell in nb.cells:
+        if cell.get("id") == "migbook-intro":
+            continue
+        base = hashlib.sha1(
+            (cell.cell_type + "\0" + cell.source).encode()
+        ).hexdigest()[:8]
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        cell["id"] = base if n == 0 else f"{base}-{n}"
+
+
 def docname_of(dest: Path | str) -> str:
     """The page name of a published notebook path (``.../_sources/book/ch1.ipynb`` -> ``book/ch1``)."""
     parts = Path(dest).with_suffix("").parts

@@ -446,6 +446,38 @@ def test_published_notebooks_read_right(built_book):
             p.name
         )
         assert not re.search(r"^(:::|```)\{glue", md, re.M), p.name
+        # cell ids from the cells' content: the same notebook on every build
+        import nbformat
+
+        from migbook.notebook_text import stable_cell_ids
+
+        node = nbformat.from_dict(nb)
+        ids = [c.get("id") for c in node.cells]
+        stable_cell_ids(node)
+        assert ids == [c.get("id") for c in node.cells], p.name
+        nbformat.validate(node)
+
+
+def test_stable_cell_ids_follow_content():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# A"),
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("x = 1"),
+    ]
+    other = nbformat.from_dict(json.loads(json.dumps(nb)))
+    for c in other.cells:
+        c["id"] = "random"
+    from migbook.notebook_text import stable_cell_ids
+
+    stable_cell_ids(nb)
+    stable_cell_ids(other)
+    ids = [c["id"] for c in nb.cells]
+    assert ids == [c["id"] for c in other.cells]
+    assert ids[2] == ids[1] + "-1" and len(set(ids)) == 3
+    nbformat.validate(nb)
 
 
 def test_junk_patterns_find_junk():

@@ -98,6 +98,58 @@ def png_with_title(png: bytes, title: str) -> bytes:
     return png[:end_of_header] + chunk + png[end_of_header:]
 
 
+def compile_vega(spec: dict) -> str:
+    """The Vega spec vl-convert compiles from a chart's Vega-Lite spec, as compact JSON."""
+    import vl_convert as vlc
+
+    return json.dumps(
+        vlc.vegalite_to_vega(spec, vl_version=vl_version(spec)),
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def draw_svg(vega_text: str) -> str:
+    import vl_convert as vlc
+
+    return vlc.vega_to_svg(json.loads(vega_text))
+
+
+def draw_png(svg: str) -> bytes:
+    """The chart's PNG, at twice its CSS size (no title chunk yet)."""
+    import vl_convert as vlc
+
+    return vlc.svg_to_png(svg, scale=2)
+
+
+def draw_ahead(cachedir: str, charts: list[tuple[str, dict]]) -> None:
+    """Compile and draw charts into the build's chart cache (``<id>.vg.json``, ``.svg``,
+    ``.png``), each file written whole (a temporary name, then renamed). Runs in a separate
+    process while notebooks execute (:mod:`migbook.execution`); :class:`ChartAssets` takes
+    the files from there."""
+    folder = Path(cachedir)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def put(name: str, data: bytes) -> None:
+        tmp = folder / f".{name}.tmp"
+        tmp.write_bytes(data)
+        tmp.replace(folder / name)
+
+    for cid, spec in charts:
+        if (folder / f"{cid}.png").exists():
+            continue
+        vega_path = folder / f"{cid}.vg.json"
+        vega_text = (
+            vega_path.read_text(encoding="utf-8")
+            if vega_path.exists()
+            else compile_vega(spec)
+        )
+        svg = draw_svg(vega_text)
+        put(f"{cid}.vg.json", vega_text.encode())
+        put(f"{cid}.svg", svg.encode())
+        put(f"{cid}.png", draw_png(svg))
+
+
 class ChartAssets:
     """Writes the static files of each chart once per build output, named by :func:`file_stem`."""
 
@@ -115,32 +167,39 @@ class ChartAssets:
         spec as JSON text."""
         if chart_id in self.memo:
             return self.memo[chart_id][0]
-        import vl_convert as vlc
+        from migbook.execution import wait_for_chart
 
-        version = vl_version(spec)
+        # drawn ahead, while the notebooks ran, if this build executed the chart's page
+        wait_for_chart(chart_id)
         stem = file_stem(chart_id, spec)
         self.out.mkdir(parents=True, exist_ok=True)
         self.cache.mkdir(parents=True, exist_ok=True)
         cached = self.cache / f"{chart_id}.vg.json"
+        drawn = {
+            ext: self.cache / f"{chart_id}{ext}" for ext in (".svg", ".png")
+        }
         try:
             if cached.exists():
                 vega_text = cached.read_text(encoding="utf-8")
             else:
-                vega_text = json.dumps(
-                    vlc.vegalite_to_vega(spec, vl_version=version),
-                    ensure_ascii=False,
-                    separators=(",", ":"),
-                )
+                vega_text = compile_vega(spec)
                 cached.write_text(vega_text, encoding="utf-8")
             svg = None
 
             def make_svg() -> bytes:
                 nonlocal svg
-                if (
-                    svg is None
-                ):  # drawn once from the compiled spec; the PNG rasterises it
-                    svg = vlc.vega_to_svg(json.loads(vega_text))
+                if svg is None:  # drawn once; the PNG rasterises it
+                    svg = (
+                        drawn[".svg"].read_text(encoding="utf-8")
+                        if drawn[".svg"].exists()
+                        else draw_svg(vega_text)
+                    )
                 return svg.encode()
+
+            def make_png() -> bytes:
+                if drawn[".png"].exists():
+                    return drawn[".png"].read_bytes()
+                return draw_png(make_svg().decode())
 
             spec_text = (
                 json.dumps(
@@ -153,9 +212,7 @@ class ChartAssets:
                 ".vl.json": lambda: spec_text,
                 ".csv": lambda: chart_data_csv(spec).encode(),
                 ".svg": make_svg,
-                ".png": lambda: png_with_title(
-                    vlc.svg_to_png(make_svg().decode(), scale=2), title
-                ),
+                ".png": lambda: png_with_title(make_png(), title),
             }
             paths = {ext: self.out / f"{stem}{ext}" for ext in files}
             # a name outlives a spec: files made from another version of the chart are made again

@@ -126,9 +126,11 @@ def publish_notebook(
     notebook_text.readable(
         nb, glue, dest
     )  # roles written out as text: the notebook reads right in plain Jupyter
-    nbformat.validate(nb)
+    notebook_text.stable_cell_ids(nb)
+    nbformat.validate(nb)  # raises: a published notebook is a valid one
     dest.parent.mkdir(parents=True, exist_ok=True)
-    text = nbformat.writes(nb) + "\n"
+    # validated just above: nbformat.writes would validate it again (a second or so a build)
+    text = nbformat.v4.writes(nb) + "\n"
     if not dest.exists() or dest.read_text(encoding="utf-8") != text:
         dest.write_text(text, encoding="utf-8")
     return added
