@@ -6,12 +6,13 @@ changed; pybtex's plugin look-up is memoised.
 **Parallel execution.** myst-nb (``execute_notebooks: cache``) executes each notebook page when
 Sphinx reads it, one after another. Here, as soon as the builder is set up (``builder-inited``),
 the pages Sphinx is going to read whose code is not in the jupyter-cache yet start executing in
-background threads, as many at a time as the machine has cores. Each kernel talks to its thread
-over unix sockets in a folder of its own (IPC transport): no TCP port is chosen, so two kernels
-started at once cannot race for one (with TCP that hung a build once). Sphinx sets up and reads
-the other pages meanwhile, then each executed page, waiting for its run to end
-(``source-read``): myst-nb finds its outputs in the cache, as on a rebuild. Set
-``MIGBOOK_PARALLEL_EXECUTION=0`` to leave execution to myst-nb.
+background threads, one more at a time than the machine has cores (a kernel also waits). Each
+kernel talks to its thread over unix sockets in a folder of its own (IPC transport): no TCP port
+is chosen, so two kernels started at once cannot race for one (with TCP that hung a build
+once). Sphinx sets up and reads the other pages meanwhile, then each executed page, waiting for
+its run to end (``source-read``): myst-nb finds its outputs in the cache, as on a rebuild. A
+low-priority process draws each executed notebook's charts (vl-convert) meanwhile, into the
+build's chart cache. Set ``MIGBOOK_PARALLEL_EXECUTION=0`` to leave execution to myst-nb.
 
 Nothing else changes: the cache, its keys (the code cells) and the outputs are myst-nb's. A page
 that fails here is left out of the cache, so myst-nb executes it again while reading and reports
@@ -230,8 +231,8 @@ def _execute_one(job: tuple, cache_path: str, folder: str) -> int:
 
 
 def start_execution(app: Sphinx) -> None:
-    """``builder-inited``: start executing, in background threads (as many as the machine has
-    cores), the notebook pages Sphinx will read whose code is not in myst-nb's cache, so the
+    """``builder-inited``: start executing, in background threads (one more than the machine
+    has cores), the notebook pages Sphinx will read whose code is not in myst-nb's cache, so the
     kernels start while Sphinx is still setting up and reading the other pages."""
     env = app.env
     cfg = getattr(env, "mystnb_config", None)
@@ -254,7 +255,8 @@ def start_execution(app: Sphinx) -> None:
     cache_path = str(cache.path)
     folder = tempfile.mkdtemp(prefix="migbook-kernels-")
     pool = ThreadPoolExecutor(
-        max_workers=max(1, min(len(pending), os.cpu_count() or 1)),
+        # one more than the cores: a kernel also waits (start-up, imports, messages)
+        max_workers=min(len(pending), (os.cpu_count() or 1) + 1),
         thread_name_prefix="migbook-execute",
     )
     futures = {}
