@@ -274,8 +274,13 @@ def stable_cell_ids(nb) -> None:
     for cell in nb.cells:
         if cell.get("id") == "migbook-intro":
             continue
+        source = cell.source
+        if not isinstance(
+            source, str
+        ):  # as stored in a file: a list of lines
+            source = "".join(source)
         base = hashlib.sha1(
-            (cell.cell_type + "\0" + cell.source).encode()
+            (cell.cell_type + "\0" + source).encode()
         ).hexdigest()[:8]
         n = seen.get(base, 0)
         seen[base] = n + 1

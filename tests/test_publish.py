@@ -451,7 +451,7 @@ def test_published_notebooks_read_right(built_book):
 
         from migbook.notebook_text import stable_cell_ids
 
-        node = nbformat.from_dict(nb)
+        node = nbformat.v4.reads(p.read_text(encoding="utf-8"))
         ids = [c.get("id") for c in node.cells]
         stable_cell_ids(node)
         assert ids == [c.get("id") for c in node.cells], p.name
