@@ -262,7 +262,7 @@ class migbook_chart(nodes.General, nodes.Element):
 
 class ChartMimeRenderer:
     """myst-nb mime renderer (entry point ``myst_nb.mime_renderers``, see ``pyproject.toml``):
-    a chart output (:data:`migbook.charts.CHART_MIME`) becomes a :class:`migbook_chart` node."""
+    a chart output (:data:`migbook.render.CHART_MIME`) becomes a :class:`migbook_chart` node."""
 
     mime_priority_overrides = ()  # set in _config.yml (nb_mime_priority_overrides)
 
