@@ -259,6 +259,19 @@ def start_execution(app: Sphinx) -> None:
         max_workers=min(len(pending), (os.cpu_count() or 1) + 1),
         thread_name_prefix="migbook-execute",
     )
+    if app.builder.format == "html":
+        # one more process draws the charts of each notebook as soon as it has run (vl-convert
+        # holds the interpreter's lock: a thread would stall the build), at low priority; made
+        # before the first notebook starts, so that none finishes without it
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _RUN["chart_cache"] = str(Path(app.doctreedir) / "migbook-charts")
+        _RUN["charts"] = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_nice,
+        )
     futures = {}
     for doc, path, _nb, read_fmt in pending:
         record = cache.add_nb_to_project(str(path), read_data=read_fmt)
@@ -278,18 +291,6 @@ def start_execution(app: Sphinx) -> None:
         start=time.perf_counter(),
         folder=folder,
     )
-    if app.builder.format == "html":
-        # one more process draws the charts of each notebook as soon as it has run (vl-convert
-        # holds the interpreter's lock: a thread would stall the build), at low priority
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        _RUN["chart_cache"] = str(Path(app.doctreedir) / "migbook-charts")
-        _RUN["charts"] = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_nice,
-        )
 
 
 def read_executed_last(app: Sphinx, env, docnames: list[str]) -> None:
