@@ -31,9 +31,10 @@ def _ends_with_semicolon(source: str) -> bool:
 def _compared_outputs(compare_outputs):
     """Left out of the comparison:
 
-    - glued outputs (``glue(...)``, metadata ``scrapbook``): myst-nb moves them out of the notebook it
-      stores (into <page>.glue.json), so they may have no reference; what they carry shows in the
-      text and badges, which are compared;
+    - hidden glued outputs (``glue(..., display=False)``: metadata ``scrapbook`` with a mime
+      prefix): myst-nb moves them out of the notebook it stores (into <page>.glue.json), so they
+      may have no reference; what they carry shows in the text and badges, which are compared
+      (a claim's badge is glued too, but shown: it stays);
     - the result of a cell ending with ';': nbval runs cells without storing them in the kernel's
       history, so IPython's ';' (no result shown) looks at the wrong line and shows it anyway."""
 
@@ -44,7 +45,9 @@ def _compared_outputs(compare_outputs):
             return [
                 o
                 for o in outputs
-                if not (o.get("metadata") or {}).get("scrapbook")
+                if not (
+                    (o.get("metadata") or {}).get("scrapbook") or {}
+                ).get("mime_prefix")
                 and not (quiet and o.get("output_type") == "execute_result")
             ]
 

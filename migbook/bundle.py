@@ -25,7 +25,7 @@ import zipfile
 from pathlib import Path
 
 from migbook.data import ROOT, data_dir
-from migbook.render import plain
+from migbook.render import CLAIM_MIME, plain
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 RESULT_COLUMNS = ["id", "chapter", "status", "computed_value"]
@@ -118,28 +118,17 @@ def write_bundle(
 
 # --------------------------------------------------------------------------- re-executing
 def claim_records(nb) -> list[dict]:
-    """The claim records a notebook glued (``rec-<id>``, by migbook's check/external), in order."""
+    """The claim records a notebook's badges carry (migbook's check/external), in order."""
     out = []
     for cell in nb.cells:
         for o in (
             cell.get("outputs", []) if cell.cell_type == "code" else []
         ):
-            scrap = o.get("metadata", {}).get("scrapbook") or {}
-            name = scrap.get("name", "")
-            if not name.startswith("rec-"):
+            badge = o.get("data", {}).get(CLAIM_MIME)
+            if badge is None:
                 continue
-            text = o.get("data", {}).get(
-                scrap.get("mime_prefix", "") + "text/plain"
-            )
-            if text is None:
-                continue
-            text = text if isinstance(text, str) else "".join(text)
-            try:
-                out.append(json.loads(text))
-            except ValueError:  # glued as a Python repr of a JSON string
-                import ast
-
-                out.append(json.loads(ast.literal_eval(text)))
+            badge = json.loads(badge) if isinstance(badge, str) else badge
+            out.append(json.loads(json.dumps(badge["record"])))
     return out
 
 

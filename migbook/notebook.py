@@ -1,4 +1,4 @@
-"""The notebook API of the chapters: check a claim, show its badge, glue the value and the record.
+"""The notebook API of the chapters: check a claim, show its badge (which carries the value and the record).
 
 This is the only module of the checker that displays or glues anything; the judging itself is
 :func:`migbook.claims.evaluate` (pure) and the badge :func:`migbook.render.badge_fields` (shown in
@@ -32,27 +32,17 @@ def _row(claim_id: str) -> dict:
     return ledger_row(claim_id)
 
 
-class _Record:
-    """A glued claim record, as JSON text (nbformat allows only text under glue's mime prefix)."""
-
-    def __init__(self, rec: dict):
-        self.rec = rec
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {
-            "text/plain": json.dumps(
-                self.rec, ensure_ascii=False, sort_keys=True
-            )
-        }
-
-
 def _publish(result: Result, row: dict) -> None:
-    """Show the badge under the cell and glue the value and the record for the report page.
+    """Show the claim's badge under the cell, as one output that is also glued.
 
-    The glue key ``<id>`` holds whichever number exists (the computed value, or for an external
-    claim the value the papers imply); ``rec-<id>`` holds the whole record."""
+    The output carries the badge's fields and the claim's whole record under
+    :data:`migbook.render.CLAIM_MIME` (the book draws the badge; the report reads the record),
+    the badge as ``text/html`` for plain Jupyter, and as ``text/plain`` the number the claim
+    found (the computed value, or for an external claim the value the papers imply), or the
+    badge as text when it has none. The output is glued under the claim id in myst-nb's shown
+    form (``glue(..., display=True)``), so prose reads the number with ``{glue:text}``. One
+    output per claim, not three: each output costs the kernel and the build a message."""
     from IPython.display import display
-    from myst_nb import glue
 
     if result.id in _checked:
         raise RuntimeError(
@@ -64,17 +54,19 @@ def _publish(result: Result, row: dict) -> None:
         if result.computed_value is not None
         else result.implied_value
     )
-    if number is not None:
-        glue(result.id, float(number), display=False)
-    glue(f"rec-{result.id}", _Record(result.record()), display=False)
     fields = badge_fields(result, row)
+    record = json.loads(json.dumps(result.record(), allow_nan=False))
     display(
         {
-            CLAIM_MIME: fields,  # the book draws it, with the builder's links
+            CLAIM_MIME: {**fields, "record": record},
             "text/html": badge_html(fields),  # plain Jupyter
-            "text/plain": badge_text(fields),
+            # as myst-nb's glue writes a float: what {glue:text} formats
+            "text/plain": badge_text(fields)
+            if number is None
+            else repr(float(number)),
         },
         raw=True,
+        metadata={"scrapbook": {"name": result.id, "mime_prefix": ""}},
     )
 
 

@@ -93,8 +93,10 @@ def quantity(value, unit: str, printed: str | None = None) -> str:
     return f"{num} {unit}".strip()
 
 
-#: the mime type of a claim's badge in a notebook: :func:`badge_fields`, drawn in the book by
-#: :mod:`migbook.sphinx.badges` (a myst-nb mime renderer) with links from the builder
+#: the mime type of a claim's badge in a notebook: :func:`badge_fields` and, under ``record``,
+#: the claim's whole record (:meth:`migbook.claims.Result.record`); the badge is drawn in the book
+#: by :mod:`migbook.sphinx.badges` (a myst-nb mime renderer) with links from the builder, the
+#: record read by :mod:`migbook.sphinx.collector` and :func:`migbook.bundle.claim_records`
 CLAIM_MIME = "application/vnd.migbook.claim+json"
 
 #: the mime type of a chart in a notebook: its Vega-Lite spec, drawn in the book by

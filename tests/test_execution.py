@@ -67,3 +67,63 @@ def test_parallel_kernels_use_unix_sockets_not_ports(tmp_path):
     assert ip.startswith(str(tmp_path)) and managers[0].transport == "ipc"
     # two managers get two folders
     assert cls().ip != cls().ip
+
+
+def test_notebook_parts_checked_fast_with_nbformats_own_errors():
+    """Outputs and cells are checked by fastjsonschema against the same schema definition; an
+    invalid one still raises nbformat's own error, with its message."""
+    import nbformat.v4 as v4
+    import nbformat.v4.nbbase as nbbase
+    import pytest
+    from nbformat import ValidationError
+
+    execution.fast_part_validation()
+    assert getattr(nbbase.validate, "migbook_fast", False)
+    execution.fast_part_validation()  # idempotent
+    out = v4.new_output("display_data", data={"text/plain": "1.5"})
+    assert out["data"] == {"text/plain": "1.5"}
+    v4.new_code_cell("x = 1", outputs=[out])
+    with pytest.raises(ValidationError, match="is not valid under any"):
+        v4.new_output("display_data", data={"text/plain": 1.5})
+    with pytest.raises(ValidationError):
+        v4.new_markdown_cell(source=1)
+
+
+def test_charts_already_drawn_start_no_chart_process(tmp_path, monkeypatch):
+    """An edit that leaves every chart as it was hands nothing to the chart process."""
+    import nbformat
+
+    from migbook.render import CHART_MIME, chart_id
+
+    spec = {"mark": "bar", "description": "d"}
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "",
+                outputs=[
+                    nbformat.v4.new_output(
+                        "display_data", data={CHART_MIME: spec}
+                    )
+                ],
+            )
+        ]
+    )
+
+    class Pool:
+        submitted = []
+
+        def submit(self, fn, *args):
+            self.submitted.append(args)
+
+    pool = Pool()
+    monkeypatch.setattr(execution, "_CHARTS", {})
+    monkeypatch.setitem(execution._RUN, "charts", pool)
+    monkeypatch.setitem(execution._RUN, "chart_cache", str(tmp_path))
+    (tmp_path / f"{chart_id(spec)}.png").write_bytes(b"png")
+    execution._draw_charts_ahead(nb)
+    assert pool.submitted == []
+    (tmp_path / f"{chart_id(spec)}.png").unlink()
+    execution._draw_charts_ahead(nb)
+    assert [c for _, charts in pool.submitted for c, _ in charts] == [
+        chart_id(spec)
+    ]

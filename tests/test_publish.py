@@ -205,27 +205,27 @@ def test_bundle_is_deterministic_and_complete(tmp_path):
     )
 
 
-def test_claim_records_read_from_glue_outputs():
+def test_claim_records_read_from_badge_outputs():
     import nbformat
 
+    from migbook.render import CLAIM_MIME
+
     rec = {"id": "x-1", "status": "reproduced", "computed_value": 1.5}
-    out = nbformat.v4.new_output(
+    badge = nbformat.v4.new_output(
         "display_data",
-        data={"application/papermill.record/text/plain": json.dumps(rec)},
-        metadata={
-            "scrapbook": {
-                "name": "rec-x-1",
-                "mime_prefix": "application/papermill.record/",
-            }
+        data={
+            CLAIM_MIME: {"id": "x-1", "record": rec},
+            "text/plain": "1.5",
         },
+        metadata={"scrapbook": {"name": "x-1", "mime_prefix": ""}},
     )
     other = nbformat.v4.new_output(
         "display_data",
         data={"text/plain": "1"},
-        metadata={"scrapbook": {"name": "x-1", "mime_prefix": ""}},
+        metadata={"scrapbook": {"name": "y", "mime_prefix": ""}},
     )
     nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell("", outputs=[out, other])]
+        cells=[nbformat.v4.new_code_cell("", outputs=[other, badge])]
     )
     assert bundle.claim_records(nb) == [rec]
 

@@ -42,17 +42,20 @@ kernelspec:
 # A tiny chapter
 
 ```{{code-cell}} python3
-import json
-from myst_nb import glue
+from IPython.display import display
 
-class Rec:
-    def __init__(self, rec):
-        self.rec = rec
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {{"text/plain": json.dumps(self.rec)}}
-
+# each claim as migbook.notebook shows it: one badge output, glued under the claim id, that
+# carries the claim's record
 for rec in {records!r}:
-    glue("rec-" + rec["id"], Rec(rec), display=False)
+    badge = dict(id=rec["id"], status=rec["status"], rule="", cited="1", label="", value="")
+    display(
+        {{
+            "application/vnd.migbook.claim+json": dict(badge, note="", record=rec),
+            "text/plain": repr(rec["computed_value"]),
+        }},
+        raw=True,
+        metadata={{"scrapbook": {{"name": rec["id"], "mime_prefix": ""}}}},
+    )
 ```
 """
 PAGES = {

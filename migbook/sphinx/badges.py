@@ -38,6 +38,8 @@ class ClaimMimeRenderer:
         fields = data.content
         if isinstance(fields, (str, bytes)):
             fields = json.loads(fields)
+        # the claim's record travels with the badge for the report (migbook.sphinx.collector)
+        fields = {k: v for k, v in fields.items() if k != "record"}
         return [
             claim_badge(
                 "",

@@ -1,7 +1,7 @@
 """What pages share, gathered by one :class:`~sphinx.environment.collectors.EnvironmentCollector`.
 
-While a page is read, the collector notes its claim records (the ``rec-<id>`` values a chapter
-glues, read with myst-nb's own glue reader) and whether it holds a placeholder filled from other
+While a page is read, the collector notes its claim records (each travels in the claim's badge
+output, glued under the claim id; read with myst-nb's own glue reader) and whether it holds a placeholder filled from other
 pages. After reading (``env-updated``), the records are joined with the ledger into the rows every
 placeholder and export uses (:func:`rows`); a ledger row never checked, checked twice or on
 another page fails the build.
@@ -29,6 +29,7 @@ from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.errors import ExtensionError
 
 from migbook.data import ledger_records, resource_meta
+from migbook.render import CLAIM_MIME
 
 
 @dataclass
@@ -81,10 +82,13 @@ def _records(app: Sphinx, docname: str) -> dict[str, dict]:
         read_glue_cache, "__wrapped__", read_glue_cache
     )  # its cache may hold a stale page
     out = {}
-    for key, output in read(str(cfg.output_folder), docname).items():
-        if key.startswith("rec-"):
-            rec = json.loads(output["data"]["text/plain"])
-            out[rec["id"]] = rec
+    for output in read(str(cfg.output_folder), docname).values():
+        badge = output["data"].get(CLAIM_MIME)
+        if badge is not None:
+            rec = (json.loads(badge) if isinstance(badge, str) else badge)[
+                "record"
+            ]
+            out[rec["id"]] = dict(rec)
     return out
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 from migbook import notebook_text
-from migbook.render import CHART_MIME, chart_id
+from migbook.render import CHART_MIME, CLAIM_MIME, badge_text, chart_id
 from migbook.sphinx.charts import ChartAssets, chart_assets
 from migbook.sphinx.links import resource_uri
 
@@ -73,7 +73,8 @@ def publish_notebook(
     """Copy the executed notebook ``src`` to ``dest`` with its charts as images: a chart shown
     by a code cell gets an ``image/png`` beside its spec; a glued figure placed by a markdown
     cell (``{glue:figure}``) is attached to that cell as a PNG and shown right after the
-    directive. Returns the number of images added."""
+    directive. A claim's badge keeps its HTML, and shows as text where HTML cannot. Returns the
+    number of images added."""
     import nbformat
 
     nb = nbformat.read(str(src), as_version=4)
@@ -87,6 +88,10 @@ def publish_notebook(
                     if made:
                         data["image/png"] = made[0]
                         added += 1
+                if CLAIM_MIME in data:
+                    # its text/plain is the number glued for the prose, which is written out
+                    # here: a reader without HTML sees the badge as text instead
+                    data["text/plain"] = badge_text(data[CLAIM_MIME])
             continue
         if cell.cell_type != "markdown":
             continue
