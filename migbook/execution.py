@@ -31,6 +31,14 @@ for the same style class a hundred times or more; each call scans every installe
 entry points (about 30 ms here). The look-up is memoised per (group, name): plugins are classes
 registered at install time, so the answer cannot change within a build.
 
+**Garbage collection.** Python's cycle collector walks every object the build holds; with the
+environment, the doctrees and the extensions loaded, each full pass takes a tenth of a second or
+more, and the interpreter makes one more at exit (about a second in all here, for an edit of one
+chapter). What exists when the builder is set up (modules, extensions, the saved environment) is
+set aside from the collector while Sphinx reads and writes (``gc.freeze``), and handed back when
+the build finishes, so a process that goes on (a test session) can collect it; at the process's
+exit the collector is skipped (:func:`quiet_collector`).
+
 Hooked from the book's extension ``setup`` with one line:
 ``app.setup_extension("migbook.execution")``.
 """
@@ -202,37 +210,102 @@ def wait_for_chart(chart_id: str) -> None:
             future.result()
 
 
-def _execute_one(job: tuple, cache_path: str, folder: str) -> int:
+#: nbclient's own default for the kernels it starts: no history file
+_NO_HISTORY = "--HistoryManager.hist_file=:memory:"
+
+
+def _peek_kernel(path: Path) -> str | None:
+    """The kernel a MyST notebook page names in its front matter (``kernelspec: name:``), read
+    without parsing the page; None for any other page."""
+    import yaml
+
+    if path.suffix != ".md" or not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    end = text.find("\n---", 3)
+    if not text.startswith("---") or end < 0:
+        return None
+    try:
+        meta = yaml.safe_load(text[3:end])
+    except yaml.YAMLError:
+        return None
+    spec = meta.get("kernelspec") if isinstance(meta, dict) else None
+    name = spec.get("name") if isinstance(spec, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def _run_page(
+    path: Path,
+    kernel: str | None,
+    decision,
+    done,
+    cache_path: str,
+    folder: str,
+) -> None:
+    """In a pool thread: start the page's kernel at once, while the main thread finds out whether
+    the page must run (``decision``: the job and the kernel the page names, or None when its code
+    is cached); run it if so, and report in ``done`` (see :func:`_execute_one`) before the kernel
+    is stopped."""
+    from jupyter_core.utils import run_sync
+
+    km = None
+    try:
+        if kernel and not (decision.done() and decision.result() is None):
+            km = kernel_manager_class(folder)(kernel_name=kernel)
+            run_sync(km.start_kernel)(
+                cwd=str(path.parent), extra_arguments=[_NO_HISTORY]
+            )
+        decided = decision.result()
+        if decided is not None:
+            job, wanted = decided
+            if km is not None and wanted != kernel:
+                # the page names another kernel than its front matter seemed to
+                _stop(km)
+                km = None
+            done.set_result(_execute_one(job, cache_path, folder, km))
+    except Exception:  # myst-nb executes the page again and reports it
+        if not done.done():
+            done.set_result(2)
+    finally:
+        if not done.done():
+            done.set_result(3)  # nothing to run
+        if km is not None:
+            _stop(km)
+
+
+def _stop(km) -> None:
+    """Stop a kernel at once (every output is in, its history is in memory)."""
+    from jupyter_core.utils import run_sync
+
+    with contextlib.suppress(Exception):
+        run_sync(km.shutdown_kernel)(now=True)
+
+
+def _execute_one(job: tuple, cache_path: str, folder: str, km=None) -> int:
     """Execute one cached project notebook in this thread, into the cache (as jupyter-cache's
-    own workers do). Returns 0 (cached), 1 (a cell failed) or 2 (could not run)."""
+    own workers do), in the kernel of ``km`` if given (left running) or in one of its own.
+    Returns 0 (cached), 1 (a cell failed) or 2 (could not run)."""
     from jupyter_cache import get_cache
     from jupyter_cache.cache.db import NbProjectRecord
-    from jupyter_cache.executors.utils import (
-        create_cache_bundle,
-        single_nb_execution,
-    )
+    from jupyter_cache.executors.utils import create_cache_bundle
 
     pk, uri, timeout, allow_errors = job
     cache = get_cache(cache_path)  # its own database connection
     try:
         project_nb = cache.get_project_notebook(pk)
-        result = single_nb_execution(
+        seconds, error = _run(
             project_nb.nb,
-            cwd=str(Path(uri).parent),
-            timeout=timeout,
-            allow_errors=allow_errors,
-            kernel_manager_class=kernel_manager_class(folder),
-            # every output is in once the last cell has run: the kernel is stopped at once
-            # rather than asked to shut down (half a second), its history being in memory
-            shutdown_kernel="immediate",
+            str(Path(uri).parent),
+            timeout,
+            allow_errors,
+            km,
+            folder,
         )
-        if result.err:
-            NbProjectRecord.set_traceback(uri, result.exc_string, cache.db)
+        if error:
+            NbProjectRecord.set_traceback(uri, error, cache.db)
             return 1
         cache.cache_notebook_bundle(
-            create_cache_bundle(
-                project_nb, result.cwd, None, result.time, result.exc_string
-            ),
+            create_cache_bundle(project_nb, None, None, seconds, None),
             check_validity=False,
             overwrite=True,
         )
@@ -242,10 +315,46 @@ def _execute_one(job: tuple, cache_path: str, folder: str) -> int:
         return 2
 
 
+def _run(nb, cwd: str, timeout, allow_errors, km, folder: str):
+    """Run ``nb`` in place with nbclient, as jupyter-cache's ``single_nb_execution`` does (the
+    notebook's ``execution`` metadata may set the timeout and allow_errors). Returns (seconds,
+    the traceback of a failed cell or None)."""
+    import traceback
+
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+    meta = nb.metadata.get("execution", {})
+    client = NotebookClient(
+        nb,
+        resources={"metadata": {"path": cwd}},
+        km=km,
+        kernel_manager_class=kernel_manager_class(folder),
+        timeout=meta.get("timeout", timeout),
+        allow_errors=meta.get("allow_errors", allow_errors),
+        record_timing=False,  # cell metadata is part of the cache's key
+        # every output is in once the last cell has run: a kernel started here is stopped at
+        # once rather than asked to shut down (half a second), its history being in memory
+        shutdown_kernel="immediate",
+    )
+    start = time.perf_counter()
+    try:
+        client.execute()
+        error = None
+    except (CellExecutionError, CellTimeoutError):
+        error = traceback.format_exc()
+    finally:
+        if km is not None and client.kc is not None:
+            client.kc.stop_channels()  # the kernel is the caller's to stop
+    return time.perf_counter() - start, error
+
+
 def start_execution(app: Sphinx) -> None:
     """``builder-inited``: start executing, in background threads (one more than the machine
     has cores), the notebook pages Sphinx will read whose code is not in myst-nb's cache, so the
-    kernels start while Sphinx is still setting up and reading the other pages."""
+    kernels start while Sphinx is still setting up and reading the other pages. A MyST page's
+    kernel starts even before its code is looked up in the cache (it is stopped if the code is
+    there)."""
     env = app.env
     cfg = getattr(env, "mystnb_config", None)
     if (
@@ -255,20 +364,26 @@ def start_execution(app: Sphinx) -> None:
         or os.environ.get(PARALLEL_ENV, "1") == "0"
     ):
         return
-    pending = _pending(app, env, _to_read(app, env))
-    if not pending:
+    docs = _to_read(app, env)
+    early = {
+        doc: kernel
+        for doc in docs
+        if (kernel := _peek_kernel(Path(env.doc2path(doc))))
+    }
+    pending = None if early else _pending(app, env, docs)
+    if not early and not pending:
         return
     import tempfile
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     from jupyter_cache.cache.db import NbProjectRecord
 
     cache = _cache(env)
     cache_path = str(cache.path)
     folder = tempfile.mkdtemp(prefix="migbook-kernels-")
+    # one more than the cores: a kernel also waits (start-up, imports, messages)
     pool = ThreadPoolExecutor(
-        # one more than the cores: a kernel also waits (start-up, imports, messages)
-        max_workers=min(len(pending), (os.cpu_count() or 1) + 1),
+        max_workers=(os.cpu_count() or 1) + 1,
         thread_name_prefix="migbook-execute",
     )
     if app.builder.format == "html":
@@ -284,22 +399,55 @@ def start_execution(app: Sphinx) -> None:
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_nice,
         )
+    decisions, dones, threads = {}, {}, []
+
+    def submit(doc: str, kernel: str | None) -> None:
+        decisions[doc], dones[doc] = Future(), Future()
+        threads.append(
+            pool.submit(
+                _run_page,
+                Path(env.doc2path(doc)),
+                kernel,
+                decisions[doc],
+                dones[doc],
+                cache_path,
+                folder,
+            )
+        )
+
+    for doc, kernel in early.items():
+        submit(doc, kernel)
     futures = {}
-    for doc, path, _nb, read_fmt in pending:
-        record = cache.add_nb_to_project(str(path), read_data=read_fmt)
+    if pending is None:
+        pending = _pending(app, env, docs)
+    for doc, path, nb, read_fmt in pending:
+        record = (
+            cache.add_nb_to_project(str(path), read_data=read_fmt)
+            if read_fmt is not None
+            else cache.add_nb_to_project(str(path))  # as myst-nb does
+        )
         NbProjectRecord.remove_tracebacks([record.pk], cache.db)
+        if doc not in decisions:
+            submit(doc, None)
         job = (
             record.pk,
             record.uri,
             cfg.execution_timeout,
             cfg.execution_allow_errors,
         )
-        futures[doc] = pool.submit(_execute_one, job, cache_path, folder)
+        decisions[doc].set_result(
+            (job, nb.metadata.get("kernelspec", {}).get("name"))
+        )
+        futures[doc] = dones[doc]
         logger.info(f"{path}: Executing notebook (in parallel) [migbook]")
+    for decision in decisions.values():
+        if not decision.done():
+            decision.set_result(None)  # cached: its kernel is stopped
     pool.shutdown(wait=False)
     _RUN.update(
         pool=pool,
         futures=futures,
+        threads=threads,
         start=time.perf_counter(),
         folder=folder,
     )
@@ -329,6 +477,10 @@ def finish_execution(*_args) -> list:
 
     run = dict(_RUN)
     codes = {doc: f.result() for doc, f in run["futures"].items()}
+    for thread in run[
+        "threads"
+    ]:  # kernels started early for a cached page, being stopped
+        thread.result()
     _RUN.clear()
     if "charts" in run:
         run["charts"].shutdown(
@@ -336,6 +488,8 @@ def finish_execution(*_args) -> list:
         )  # its jobs finish; the pages wait for theirs
     shutil.rmtree(run["folder"], ignore_errors=True)
     left = [doc for doc, code in codes.items() if code != 0]
+    if not codes:
+        return []
     logger.info(
         f"[migbook] executed {len(codes) - len(left)} of {len(codes)} "
         f"notebook page(s) in parallel in "
@@ -419,6 +573,24 @@ def fast_part_validation() -> None:
 
     validate.migbook_fast = True
     nbbase.validate = validate
+
+
+def quiet_collector(app: Sphinx) -> None:
+    """``builder-inited``: set aside from the cycle collector what the build holds by now; at
+    the process's exit, skip the collector's last pass (the objects are dropped anyway)."""
+    import atexit
+    import gc
+
+    gc.freeze()
+    atexit.unregister(gc.freeze)  # once per process
+    atexit.register(gc.freeze)
+
+
+def collector_back(app: Sphinx, exception) -> None:
+    """``build-finished``: hand what was set aside back to the collector."""
+    import gc
+
+    gc.unfreeze()
 
 
 def memoise_pybtex_plugins() -> None:
@@ -528,6 +700,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", publish_cached_outputs)
     app.connect("env-updated", finish_execution)  # in case none was read
     app.connect("builder-inited", skip_unchanged_bibliography)
+    app.connect("builder-inited", quiet_collector, priority=999)
+    app.connect("build-finished", collector_back, priority=999)
     memoise_pybtex_plugins()
     fast_part_validation()
     return {"parallel_read_safe": True, "parallel_write_safe": True}

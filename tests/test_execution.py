@@ -127,3 +127,18 @@ def test_charts_already_drawn_start_no_chart_process(tmp_path, monkeypatch):
     assert [c for _, charts in pool.submitted for c, _ in charts] == [
         chart_id(spec)
     ]
+
+
+def test_collector_set_aside_during_the_build_only():
+    import atexit
+    import gc
+
+    execution.quiet_collector(None)
+    try:
+        assert gc.get_freeze_count() > 0
+    finally:
+        execution.collector_back(None, None)
+    assert gc.get_freeze_count() == 0
+    atexit.unregister(
+        gc.freeze
+    )  # this test session collects at exit as usual

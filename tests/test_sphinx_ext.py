@@ -21,7 +21,7 @@ CONF = f'''
 extensions = ["myst_nb", "migbook.sphinx"]
 root_doc = "index"
 html_baseurl = "{BASE}"
-nb_execution_mode = "force"
+nb_execution_mode = "cache"  # as the book: notebook pages run in parallel (migbook.execution)
 myst_enable_extensions = ["colon_fence"]
 exclude_patterns = ["_build", "data"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
@@ -318,6 +318,12 @@ def test_incremental_builds_read_and_write_only_what_changed(
     assert f'"{done["id"]}": [[' in index
 
     text = chapter.read_text(encoding="utf-8")
+    # prose only: the code is in the cache (the kernel started early is stopped unused)
+    chapter.write_text(text + "\nOne more sentence.\n", encoding="utf-8")
+    out, log = build_with_log(src, "html")
+    assert _read_and_written(log)[0] == {"book/ch1_export_model"}
+    assert "Executing notebook" not in log
+
     chapter.write_text(
         text + "\n```{code-cell} python3\nunrelated = 1\n```\n",
         encoding="utf-8",
@@ -327,6 +333,9 @@ def test_incremental_builds_read_and_write_only_what_changed(
     assert read == {"book/ch1_export_model"}
     # Sphinx also writes the page whose table of contents holds the edited one
     assert written == {"book/ch1_export_model", "index"}
+    # run once, in parallel, into the cache myst-nb then reads (not run again by myst-nb)
+    assert "Executing notebook (in parallel) [migbook]" in log
+    assert "Executing notebook using" not in log
 
     changed = 1234567.0
     old = repr(float(done["cited_value"]) + 0.1**12)
