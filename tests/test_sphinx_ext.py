@@ -324,11 +324,14 @@ def test_incremental_builds_read_and_write_only_what_changed(
     assert _read_and_written(log)[0] == {"book/ch1_export_model"}
     assert "Executing notebook" not in log
 
+    exported = (out / "claims.json").stat().st_mtime_ns
     chapter.write_text(
         text + "\n```{code-cell} python3\nunrelated = 1\n```\n",
         encoding="utf-8",
     )
     out, log = build_with_log(src, "html")
+    # the claims are as they were: their exports are not written again
+    assert (out / "claims.json").stat().st_mtime_ns == exported
     read, written = _read_and_written(log)
     assert read == {"book/ch1_export_model"}
     # Sphinx also writes the page whose table of contents holds the edited one

@@ -51,6 +51,8 @@ class BookState:
         default_factory=set
     )  # pages read in this build
     written_now: bool = False  # a page was written in this build
+    # the joined rows differ from those of the last build that finished
+    rows_changed: bool = True
 
 
 def state(env) -> BookState:
@@ -241,6 +243,13 @@ def nothing_changed(app: Sphinx) -> bool:
     return not (st.read_now or st.written_now or st.inputs_changed)
 
 
+def claims_unchanged(app: Sphinx) -> bool:
+    """The joined rows and the inputs are those of the last build that finished: what was made
+    from the claims alone (the exports) is still right, whatever page was edited."""
+    st = state(app.env)
+    return not (st.rows_changed or st.inputs_changed)
+
+
 def _on_get_outdated(app, env, added, changed, removed):
     """When the inputs changed, every page is read again (and executed: see .inputs)."""
     st = state(env)
@@ -260,7 +269,10 @@ def _on_env_updated(app, env):
     if st.read_now or st.inputs_changed or st.rows is None:
         _join(app)
     stamp = _rows_stamp(app)
-    if stamp.exists() and stamp.read_text() == rows_digest(st.rows):
+    st.rows_changed = not (
+        stamp.exists() and stamp.read_text() == rows_digest(st.rows)
+    )
+    if not st.rows_changed:
         return []
     for hook in _ON_NEW_ROWS:
         hook(app, env, st.rows)

@@ -29,9 +29,9 @@ from migbook.data import data_dir, resource_meta
 from migbook.render import SIGNIFICANT, fmt_number, plain, quantity
 from migbook.sphinx import citing
 from migbook.sphinx.collector import (
+    claims_unchanged,
     ledger_columns,
     mark_dynamic,
-    nothing_changed,
     on_new_rows,
     state,
 )
@@ -257,7 +257,7 @@ def _on_build_finished(app: Sphinx, exception):
     if exception is not None or app.builder.format != "html":
         return
     out = Path(app.outdir)
-    if nothing_changed(app) and all(
+    if claims_unchanged(app) and all(
         (out / f).exists() for f in ("claims.csv", "claims.json", "data")
     ):
         return
