@@ -238,17 +238,12 @@ def _peek_kernel(path: Path) -> str | None:
 
 
 def _run_page(
-    path: Path,
-    kernel: str | None,
-    decision,
-    done,
-    cache_path: str,
-    folder: str,
+    path: Path, kernel: str | None, decision, done, folder: str
 ) -> None:
     """In a pool thread: start the page's kernel at once, while the main thread finds out whether
-    the page must run (``decision``: the job and the kernel the page names, or None when its code
-    is cached); run it if so, and report in ``done`` (see :func:`_execute_one`) before the kernel
-    is stopped."""
+    the page must run (``decision``: the job, the kernel the page names and the cache's path, or
+    None when its code is cached); run it if so, and report in ``done`` (see
+    :func:`_execute_one`) before the kernel is stopped."""
     from jupyter_core.utils import run_sync
 
     km = None
@@ -260,7 +255,7 @@ def _run_page(
             )
         decided = decision.result()
         if decided is not None:
-            job, wanted = decided
+            job, wanted, cache_path = decided
             if km is not None and wanted != kernel:
                 # the page names another kernel than its front matter seemed to
                 _stop(km)
@@ -313,6 +308,7 @@ def _execute_one(job: tuple, cache_path: str, folder: str, km=None) -> int:
             overwrite=True,
         )
         _draw_charts_ahead(project_nb.nb)
+        _EXECUTED[str(Path(uri).absolute())] = project_nb.nb
         return 0
     except Exception:  # myst-nb executes the page again and reports it
         return 2
@@ -352,20 +348,95 @@ def _run(nb, cwd: str, timeout, allow_errors, km, folder: str):
     return time.perf_counter() - start, error
 
 
+def _wanted(config) -> bool:
+    """Parallel execution applies: myst-nb's cache mode, in the source folder, not turned off."""
+    return (
+        getattr(config, "nb_execution_mode", None) == "cache"
+        and not getattr(config, "nb_execution_in_temp", False)
+        and os.environ.get(PARALLEL_ENV, "1") != "0"
+    )
+
+
+def _pool() -> tuple:
+    """The run's thread pool and its kernels' socket folder, made on first use."""
+    if "pool" not in _RUN:
+        import tempfile
+        from concurrent.futures import ThreadPoolExecutor
+
+        _RUN["folder"] = tempfile.mkdtemp(prefix="migbook-kernels-")
+        # one more than the cores: a kernel also waits (start-up, imports, messages)
+        _RUN["pool"] = ThreadPoolExecutor(
+            max_workers=(os.cpu_count() or 1) + 1,
+            thread_name_prefix="migbook-execute",
+        )
+        _RUN["threads"] = []
+    return _RUN["pool"], _RUN["folder"]
+
+
+def _submit(path: Path, kernel: str | None) -> tuple:
+    """A page's run in the pool: its (decision, done) futures (see :func:`_run_page`)."""
+    from concurrent.futures import Future
+
+    pool, folder = _pool()
+    decision, done = Future(), Future()
+    _RUN["threads"].append(
+        pool.submit(_run_page, path, kernel, decision, done, folder)
+    )
+    return decision, done
+
+
+#: source path -> (decision, done) of a page whose kernel started at config-inited
+_EARLY: dict = {}
+
+
+def start_kernels_early(app: Sphinx, config) -> None:
+    """``config-inited``: before the saved environment is loaded, start the kernels of the MyST
+    notebook pages edited since the last build (newer than the saved environment), one more than
+    the machine has cores: the pages an author just changed. :func:`start_execution` hands each
+    its run, or has it stopped unused. ``data/`` is validated before
+    (:mod:`migbook.sphinx.inputs`): the kernels are told it is."""
+    saved = Path(app.doctreedir) / "environment.pickle"
+    if not _wanted(config) or not saved.is_file():
+        return  # a first build: the kernels start once the builder is set up
+    from sphinx.project import Project
+
+    since = saved.stat().st_mtime_ns
+    project = Project(app.srcdir, config.source_suffix)
+    for doc in sorted(
+        project.discover(config.exclude_patterns, config.include_patterns)
+    ):
+        if len(_EARLY) > (os.cpu_count() or 1):
+            break
+        path = Path(project.doc2path(doc, absolute=True))
+        if path.stat().st_mtime_ns > since and (
+            kernel := _peek_kernel(path)
+        ):
+            _EARLY[str(path.absolute())] = _submit(path, kernel)
+
+
 def start_execution(app: Sphinx) -> None:
     """``builder-inited``: start executing, in background threads (one more than the machine
     has cores), the notebook pages Sphinx will read whose code is not in myst-nb's cache, so the
     kernels start while Sphinx is still setting up and reading the other pages. A MyST page's
-    kernel starts even before its code is looked up in the cache (it is stopped if the code is
-    there)."""
+    kernel is started from its front matter before its code is looked up in the cache (at
+    ``config-inited`` for a page edited since the last build, see :func:`start_kernels_early`),
+    and stopped unused if the code is there."""
+    try:
+        _start_execution(app)
+    finally:
+        for (
+            decision,
+            _done,
+        ) in _EARLY.values():  # not a page to run after all
+            if not decision.done():
+                decision.set_result(None)
+        _EARLY.clear()
+
+
+def _start_execution(app: Sphinx) -> None:
     env = app.env
     cfg = getattr(env, "mystnb_config", None)
-    if (
-        cfg is None
-        or cfg.execution_mode != "cache"
-        or cfg.execution_in_temp
-        or os.environ.get(PARALLEL_ENV, "1") == "0"
-    ):
+    if cfg is None or not _wanted(app.config):
         return
     docs = _to_read(app, env)
     early = {
@@ -376,23 +447,14 @@ def start_execution(app: Sphinx) -> None:
     pending = None if early else _pending(app, env, docs)
     if not early and not pending:
         return
-    import tempfile
-    from concurrent.futures import Future, ThreadPoolExecutor
-
     from jupyter_cache.cache.db import NbProjectRecord
 
     cache = _cache(env)
     cache_path = str(cache.path)
-    folder = tempfile.mkdtemp(prefix="migbook-kernels-")
-    # one more than the cores: a kernel also waits (start-up, imports, messages)
-    pool = ThreadPoolExecutor(
-        max_workers=(os.cpu_count() or 1) + 1,
-        thread_name_prefix="migbook-execute",
-    )
     if app.builder.format == "html":
         # one more process draws the charts of each notebook as soon as it has run (vl-convert
         # holds the interpreter's lock: a thread would stall the build), at low priority; made
-        # before the first notebook starts, so that none finishes without it
+        # before any run is handed out, so that none finishes without it
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -402,24 +464,12 @@ def start_execution(app: Sphinx) -> None:
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_nice,
         )
-    decisions, dones, threads = {}, {}, []
-
-    def submit(doc: str, kernel: str | None) -> None:
-        decisions[doc], dones[doc] = Future(), Future()
-        threads.append(
-            pool.submit(
-                _run_page,
-                Path(env.doc2path(doc)),
-                kernel,
-                decisions[doc],
-                dones[doc],
-                cache_path,
-                folder,
-            )
-        )
-
+    runs = {}
     for doc, kernel in early.items():
-        submit(doc, kernel)
+        path = Path(env.doc2path(doc))
+        runs[doc] = _EARLY.pop(str(path.absolute()), None) or _submit(
+            path, kernel
+        )
     futures = {}
     if pending is None:
         pending = _pending(app, env, docs)
@@ -430,30 +480,23 @@ def start_execution(app: Sphinx) -> None:
             else cache.add_nb_to_project(str(path))  # as myst-nb does
         )
         NbProjectRecord.remove_tracebacks([record.pk], cache.db)
-        if doc not in decisions:
-            submit(doc, None)
+        if doc not in runs:
+            runs[doc] = _submit(Path(path), None)
         job = (
             record.pk,
             record.uri,
             cfg.execution_timeout,
             cfg.execution_allow_errors,
         )
-        decisions[doc].set_result(
-            (job, nb.metadata.get("kernelspec", {}).get("name"))
+        runs[doc][0].set_result(
+            (job, nb.metadata.get("kernelspec", {}).get("name"), cache_path)
         )
-        futures[doc] = dones[doc]
+        futures[doc] = runs[doc][1]
         logger.info(f"{path}: Executing notebook (in parallel) [migbook]")
-    for decision in decisions.values():
+    for decision, _done in runs.values():
         if not decision.done():
             decision.set_result(None)  # cached: its kernel is stopped
-    pool.shutdown(wait=False)
-    _RUN.update(
-        pool=pool,
-        futures=futures,
-        threads=threads,
-        start=time.perf_counter(),
-        folder=folder,
-    )
+    _RUN.update(futures=futures, start=time.perf_counter())
 
 
 def read_executed_last(app: Sphinx, env, docnames: list[str]) -> None:
@@ -474,21 +517,22 @@ def wait_for_execution(app: Sphinx, docname: str, source: list) -> None:
 
 def finish_execution(*_args) -> list:
     """Wait for the run in progress, if any, and log what it did."""
-    if "futures" not in _RUN:
+    if "pool" not in _RUN:
         return []
     import shutil
 
     run = dict(_RUN)
-    codes = {doc: f.result() for doc, f in run["futures"].items()}
+    codes = {doc: f.result() for doc, f in run.get("futures", {}).items()}
+    _EXECUTED.clear()  # every page is read by now
     for thread in run[
         "threads"
-    ]:  # kernels started early for a cached page, being stopped
+    ]:  # kernels started for a cached page are stopped by now
         thread.result()
+    run["pool"].shutdown(wait=False)
     _RUN.clear()
     if "charts" in run:
-        run["charts"].shutdown(
-            wait=False
-        )  # its jobs finish; the pages wait for theirs
+        # its jobs finish; the pages wait for theirs
+        run["charts"].shutdown(wait=False)
     shutil.rmtree(run["folder"], ignore_errors=True)
     left = [doc for doc, code in codes.items() if code != 0]
     if not codes:
@@ -520,11 +564,42 @@ def publish_cached_outputs(app: Sphinx, doctree) -> None:
     code = [c for c in nb.cells if c.cell_type == "code"]
     if not code or any(c.get("execution_count") for c in code):
         return  # executed in this process: already complete
-    try:
-        _pk, merged = _cache(env).merge_match_into_notebook(nb)
-    except KeyError:
-        return
+    executed = _EXECUTED.pop(
+        str(Path(env.doc2path(env.docname)).absolute()), None
+    )
+    if (
+        executed is not None
+    ):  # run in this build: no need to read it back from the cache
+        merged = merge_executed(nb, executed)
+    else:
+        try:
+            _pk, merged = _cache(env).merge_match_into_notebook(nb)
+        except KeyError:
+            return
     out.write_text(nbformat.v4.writes(merged), encoding="utf-8")
+
+
+#: the notebooks executed in this build, by source path (kept until the page is read)
+_EXECUTED: dict = {}
+
+
+def merge_executed(nb, executed):
+    """What jupyter-cache's ``merge_match_into_notebook`` makes of ``nb`` (the page's notebook as
+    myst-nb read it), with the notebook executed in this build in place of the copy it cached:
+    its code cells, keeping the ids of ``nb``'s, and the kernel's metadata."""
+    for key in ("kernelspec", "language_info", "widgets"):
+        if key in executed.metadata:
+            nb.metadata[key] = executed.metadata[key]
+    ran = iter([c for c in executed.cells if c.cell_type == "code"])
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            new = next(ran)
+            if nb.nbformat_minor >= 5:
+                new["id"] = cell.get("id")
+            else:
+                new.pop("id", None)
+            nb.cells[i] = new
+    return nb
 
 
 def fast_part_validation() -> None:
@@ -697,6 +772,8 @@ def skip_unchanged_bibliography(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict:
     # after myst-nb's configuration and the inputs check (which may clear the cache)
+    # after the data is validated and the table of contents read (sphinx-external-toc)
+    app.connect("config-inited", start_kernels_early, priority=900)
     app.connect("builder-inited", start_execution, priority=950)
     app.connect("env-before-read-docs", read_executed_last)
     app.connect("source-read", wait_for_execution)

@@ -151,7 +151,7 @@ def test_validate_command_fails_with_message(broken):
 def test_build_refuses_malformed_data(broken, tmp_path):
     from sphinx.errors import ExtensionError
 
-    from migbook.sphinx.inputs import _on_builder_inited
+    from migbook.sphinx.inputs import _on_config_inited
 
     edit(broken, "p2001_table2.csv", lambda s: s.replace("4340", "abc", 1))
     app = SimpleNamespace(
@@ -164,7 +164,7 @@ def test_build_refuses_malformed_data(broken, tmp_path):
         ExtensionError,
         match="data/p2001_table2.csv, line 2, column 'tourism'",
     ):
-        _on_builder_inited(app)
+        _on_config_inited(app, app.config)
 
 
 def test_good_data_validates():

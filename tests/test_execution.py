@@ -142,3 +142,48 @@ def test_collector_set_aside_during_the_build_only():
     atexit.unregister(
         gc.freeze
     )  # this test session collects at exit as usual
+
+
+def test_merge_executed_is_jupyter_caches_merge(tmp_path):
+    """A page run in this build is merged from memory exactly as jupyter-cache merges it from
+    its cache."""
+    import copy
+
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors.utils import create_cache_bundle
+
+    src = tmp_path / "page.ipynb"
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "P"}},
+        cells=[
+            nbformat.v4.new_markdown_cell("# A page"),
+            nbformat.v4.new_code_cell("x = 1"),
+            nbformat.v4.new_markdown_cell("Between."),
+            nbformat.v4.new_code_cell("x"),
+        ],
+    )
+    nbformat.write(nb, str(src))
+    cache = get_cache(str(tmp_path / "cache"))
+    project = cache.get_project_notebook(
+        cache.add_nb_to_project(str(src)).pk
+    )
+    executed = project.nb
+    executed.metadata["language_info"] = {"name": "python"}
+    executed.cells[3].execution_count = 2
+    executed.cells[3].outputs = [
+        nbformat.v4.new_output(
+            "execute_result", data={"text/plain": "1"}, execution_count=2
+        )
+    ]
+    cache.cache_notebook_bundle(
+        create_cache_bundle(project, None, None, 0.1, None),
+        check_validity=False,
+    )
+    read = nbformat.read(str(src), as_version=4)
+    _pk, expected = cache.merge_match_into_notebook(copy.deepcopy(read))
+    got = execution.merge_executed(
+        copy.deepcopy(read), copy.deepcopy(executed)
+    )
+    assert nbformat.v4.writes(got) == nbformat.v4.writes(expected)
+    assert got.cells[3].outputs[0]["data"]["text/plain"] == "1"

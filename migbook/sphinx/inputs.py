@@ -54,7 +54,9 @@ def _stamp(app) -> Path:
     return Path(app.doctreedir) / "migbook-inputs.sha256"
 
 
-def _on_builder_inited(app: Sphinx) -> None:
+def _on_config_inited(app: Sphinx, config) -> None:
+    """Validate ``data/`` first of all (once per version of its files), and tell the kernels
+    started from here on that it is valid (:data:`migbook.data.VALIDATED_ENV`)."""
     data_sum = data_digest()
     valid = Path(app.doctreedir) / "migbook-valid-data.sha256"
     if not (valid.exists() and valid.read_text() == data_sum):
@@ -67,6 +69,9 @@ def _on_builder_inited(app: Sphinx) -> None:
         valid.parent.mkdir(parents=True, exist_ok=True)
         valid.write_text(data_sum)
     os.environ[VALIDATED_ENV] = data_sum
+
+
+def _on_builder_inited(app: Sphinx) -> None:
     from migbook.sphinx.collector import state
 
     digest = inputs_hash()
@@ -94,6 +99,8 @@ def _on_build_finished(app: Sphinx, exception) -> None:
 
 
 def setup_inputs(app: Sphinx) -> None:
+    # before the kernels started early (migbook.execution, priority 900)
+    app.connect("config-inited", _on_config_inited, priority=100)
     app.connect("builder-inited", _on_builder_inited)
     app.connect(
         "build-finished", _on_build_finished, priority=900
