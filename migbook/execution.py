@@ -238,37 +238,52 @@ def _peek_kernel(path: Path) -> str | None:
 
 
 def _run_page(
-    path: Path, kernel: str | None, decision, done, folder: str
+    path: Path, kernel: str | None, decision, done, folder: str, slots
 ) -> None:
-    """In a pool thread: start the page's kernel at once, while the main thread finds out whether
-    the page must run (``decision``: the job, the kernel the page names and the cache's path, or
-    None when its code is cached); run it if so, and report in ``done`` (see
-    :func:`_execute_one`) before the kernel is stopped."""
+    """In a thread of its own: start the page's kernel at once, while the main thread finds out
+    whether the page must run (``decision``: the job, the kernel the page names and the cache's
+    path, or None when its code is cached); run it if so, and report in ``done`` (see
+    :func:`_execute_one`) before the kernel is stopped. ``slots`` bounds the kernels running at
+    once."""
     from jupyter_core.utils import run_sync
 
-    km = None
-    try:
-        if kernel and not (decision.done() and decision.result() is None):
-            km = kernel_manager_class(folder)(kernel_name=kernel)
-            run_sync(km.start_kernel)(
-                cwd=str(path.parent), extra_arguments=[_NO_HISTORY]
-            )
-        decided = decision.result()
-        if decided is not None:
-            job, wanted, cache_path = decided
-            if km is not None and wanted != kernel:
-                # the page names another kernel than its front matter seemed to
+    with slots:
+        km = None
+        try:
+            if kernel and not (
+                decision.done() and decision.result() is None
+            ):
+                km = kernel_manager_class(folder)(kernel_name=kernel)
+                run_sync(km.start_kernel)(
+                    cwd=str(path.parent), extra_arguments=[_NO_HISTORY]
+                )
+            decided = decision.result()
+            if decided is not None:
+                job, wanted, cache_path = decided
+                if km is not None and wanted != kernel:
+                    # the page names another kernel than its front matter seemed to
+                    _stop(km)
+                    km = None
+                done.set_result(_execute_one(job, cache_path, folder, km))
+        except Exception:  # myst-nb executes the page again and reports it
+            if not done.done():
+                done.set_result(2)
+        finally:
+            if not done.done():
+                done.set_result(3)  # nothing to run
+            if km is not None:
                 _stop(km)
-                km = None
-            done.set_result(_execute_one(job, cache_path, folder, km))
-    except Exception:  # myst-nb executes the page again and reports it
-        if not done.done():
-            done.set_result(2)
-    finally:
-        if not done.done():
-            done.set_result(3)  # nothing to run
-        if km is not None:
-            _stop(km)
+            _close_loop()
+
+
+def _close_loop() -> None:
+    """Close the event loop jupyter_core's ``run_sync`` made for this thread, which ends here."""
+    import asyncio
+
+    with contextlib.suppress(Exception):
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_running():
+            loop.close()
 
 
 def _stop(km) -> None:
@@ -357,31 +372,41 @@ def _wanted(config) -> bool:
     )
 
 
-def _pool() -> tuple:
-    """The run's thread pool and its kernels' socket folder, made on first use."""
-    if "pool" not in _RUN:
+def _folder() -> str:
+    """The run's folder for its kernels' sockets, made on first use, with the run's slots: one
+    more kernel at a time than the machine has cores (a kernel also waits: start-up, imports,
+    messages)."""
+    if "folder" not in _RUN:
         import tempfile
-        from concurrent.futures import ThreadPoolExecutor
+        import threading
 
         _RUN["folder"] = tempfile.mkdtemp(prefix="migbook-kernels-")
-        # one more than the cores: a kernel also waits (start-up, imports, messages)
-        _RUN["pool"] = ThreadPoolExecutor(
-            max_workers=(os.cpu_count() or 1) + 1,
-            thread_name_prefix="migbook-execute",
+        _RUN["slots"] = threading.BoundedSemaphore(
+            (os.cpu_count() or 1) + 1
         )
         _RUN["threads"] = []
-    return _RUN["pool"], _RUN["folder"]
+    return _RUN["folder"]
 
 
 def _submit(path: Path, kernel: str | None) -> tuple:
-    """A page's run in the pool: its (decision, done) futures (see :func:`_run_page`)."""
+    """A page's run, in a thread of its own: its (decision, done) futures (see
+    :func:`_run_page`). The thread is a daemon: one still waiting for its decision when the build
+    fails before its builder is set up must not keep the process from exiting (its kernel stops
+    when it sees its parent gone)."""
+    import threading
     from concurrent.futures import Future
 
-    pool, folder = _pool()
+    folder = _folder()
     decision, done = Future(), Future()
-    _RUN["threads"].append(
-        pool.submit(_run_page, path, kernel, decision, done, folder)
+    thread = threading.Thread(
+        target=_run_page,
+        args=(path, kernel, decision, done, folder, _RUN["slots"]),
+        name=f"migbook-execute-{path.stem}",
+        daemon=True,
     )
+    thread.start()
+    _RUN["threads"].append(thread)
+    _RUN.setdefault("decisions", []).append(decision)
     return decision, done
 
 
@@ -424,10 +449,8 @@ def start_execution(app: Sphinx) -> None:
     try:
         _start_execution(app)
     finally:
-        for (
-            decision,
-            _done,
-        ) in _EARLY.values():  # not a page to run after all
+        # a page not to run after all (its code is cached, or this failed): its kernel is stopped
+        for decision in _RUN.get("decisions", []):
             if not decision.done():
                 decision.set_result(None)
         _EARLY.clear()
@@ -493,9 +516,6 @@ def _start_execution(app: Sphinx) -> None:
         )
         futures[doc] = runs[doc][1]
         logger.info(f"{path}: Executing notebook (in parallel) [migbook]")
-    for decision, _done in runs.values():
-        if not decision.done():
-            decision.set_result(None)  # cached: its kernel is stopped
     _RUN.update(futures=futures, start=time.perf_counter())
 
 
@@ -517,18 +537,15 @@ def wait_for_execution(app: Sphinx, docname: str, source: list) -> None:
 
 def finish_execution(*_args) -> list:
     """Wait for the run in progress, if any, and log what it did."""
-    if "pool" not in _RUN:
+    if "folder" not in _RUN:
         return []
     import shutil
 
     run = dict(_RUN)
     codes = {doc: f.result() for doc, f in run.get("futures", {}).items()}
     _EXECUTED.clear()  # every page is read by now
-    for thread in run[
-        "threads"
-    ]:  # kernels started for a cached page are stopped by now
-        thread.result()
-    run["pool"].shutdown(wait=False)
+    for thread in run["threads"]:  # a kernel left unused is being stopped
+        thread.join()
     _RUN.clear()
     if "charts" in run:
         # its jobs finish; the pages wait for theirs

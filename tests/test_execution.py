@@ -187,3 +187,25 @@ def test_merge_executed_is_jupyter_caches_merge(tmp_path):
     )
     assert nbformat.v4.writes(got) == nbformat.v4.writes(expected)
     assert got.cells[3].outputs[0]["data"]["text/plain"] == "1"
+
+
+def test_a_run_never_decided_for_lets_the_process_exit(tmp_path):
+    """A page's run waits for the main thread's decision; if the build fails before its builder
+    is set up, none comes: the waiting thread must not keep the process from exiting."""
+    import subprocess
+    import sys
+
+    code = (
+        "from pathlib import Path\n"
+        "from migbook import execution\n"
+        "decision, done = execution._submit(Path('page.md'), None)\n"
+        "assert not decision.done()\n"
+        "raise SystemExit(3)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        timeout=60,
+        capture_output=True,
+    )
+    assert proc.returncode == 3, proc.stderr.decode()
