@@ -5,15 +5,17 @@ changed; pybtex's plugin look-up is memoised.
 
 **Parallel execution.** myst-nb (``execute_notebooks: cache``) executes each notebook page when
 Sphinx reads it, one after another. Here, as soon as the builder is set up (``builder-inited``),
-the pages Sphinx is going to read whose code is not in the jupyter-cache yet start executing in
-background threads, one more at a time than the machine has cores (a kernel also waits). A MyST
-page's kernel is started from its front matter even before its code is looked up in the cache,
-and stopped unused if the code is there (a prose edit); a kernel is stopped at once when its page
-is done, every output being in. Each kernel talks to its thread over unix sockets in a folder of
-its own (IPC transport): no TCP port is chosen, so two kernels started at once cannot race for
-one (with TCP that hung a build once). nbformat checks each output a kernel sends; it is checked
-with fastjsonschema (:func:`fast_part_validation`). Sphinx sets up and reads the other pages meanwhile, then each executed page, waiting for
-its run to end (``source-read``): myst-nb finds its outputs in the cache, as on a rebuild. A
+the pages Sphinx is going to read whose code is not in the jupyter-cache yet start executing,
+each in a thread of its own, one more kernel at a time than the machine has cores (a kernel also
+waits). A MyST page's kernel is started from its front matter even before its code is looked up
+in the cache (for a page edited since the last build, before the saved environment is even
+loaded: ``config-inited``), and stopped unused if the code is there (a prose edit); a kernel is
+stopped at once when its page is done, every output being in. Each kernel talks to its thread
+over unix sockets in a folder of its own (IPC transport): no TCP port is chosen, so two kernels
+started at once cannot race for one (with TCP that hung a build once). nbformat checks each
+output a kernel sends; here with fastjsonschema (:func:`fast_part_validation`). Sphinx sets up
+and reads the other pages meanwhile, then each executed page, waiting for its run to end
+(``source-read``): myst-nb finds its outputs in the cache, as on a rebuild. A
 low-priority process draws each executed notebook's charts (vl-convert) meanwhile, into the
 build's chart cache. Set ``MIGBOOK_PARALLEL_EXECUTION=0`` to leave execution to myst-nb.
 
