@@ -25,7 +25,7 @@ import zipfile
 from pathlib import Path
 
 from migbook.data import ROOT, data_dir
-from migbook.render import CLAIM_MIME, plain
+from migbook.render import CLAIM_MIME, json_data, plain
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 RESULT_COLUMNS = ["id", "chapter", "status", "computed_value"]
@@ -127,8 +127,7 @@ def claim_records(nb) -> list[dict]:
             badge = o.get("data", {}).get(CLAIM_MIME)
             if badge is None:
                 continue
-            badge = json.loads(badge) if isinstance(badge, str) else badge
-            out.append(json.loads(json.dumps(badge["record"])))
+            out.append(json.loads(json.dumps(json_data(badge)["record"])))
     return out
 
 

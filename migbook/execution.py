@@ -155,7 +155,7 @@ def chart_specs(nb) -> list[tuple[str, dict]]:
     """(chart id, Vega-Lite spec) of every chart a notebook's outputs hold, glued or shown."""
     import json
 
-    from migbook.render import CHART_MIME, chart_id
+    from migbook.render import CHART_MIME, chart_id, json_data
 
     found = {}
     for cell in nb.cells:
@@ -164,12 +164,9 @@ def chart_specs(nb) -> list[tuple[str, dict]]:
         ):
             for mime, value in (out.get("data") or {}).items():
                 if mime == CHART_MIME or mime.endswith("/" + CHART_MIME):
-                    spec = (
-                        json.loads(value)
-                        if isinstance(value, str)
-                        else value
-                    )
-                    spec = json.loads(json.dumps(spec))  # plain dicts
+                    spec = json.loads(
+                        json.dumps(json_data(value))
+                    )  # plain dicts
                     found[chart_id(spec)] = spec
     return sorted(found.items())
 
@@ -469,6 +466,7 @@ def _start_execution(app: Sphinx) -> None:
         for doc in docs
         if (kernel := _peek_kernel(Path(env.doc2path(doc))))
     }
+    # _pending reads and hashes each page: when MyST pages may run, their kernels start first
     pending = None if early else _pending(app, env, docs)
     if not early and not pending:
         return

@@ -105,6 +105,12 @@ CLAIM_MIME = "application/vnd.migbook.claim+json"
 CHART_MIME = "application/vnd.migbook.chart+json"
 
 
+def json_data(value) -> dict:
+    """A notebook output's JSON data (a chart's spec, a claim's badge) as a dict: nbformat keeps
+    it as an object, a kernel message or an older notebook may hold its text."""
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
 def chart_id(spec: dict) -> str:
     """A chart's id in the page: ``chart-`` and a hash of its spec."""
     import hashlib

@@ -31,15 +31,16 @@ class ClaimMimeRenderer:
 
     @staticmethod
     def handle_mime(renderer, data, inline):
-        from migbook.render import CLAIM_MIME, badge_text
+        from migbook.render import CLAIM_MIME, badge_text, json_data
 
         if inline or data.mime_type != CLAIM_MIME:
             return None
-        fields = data.content
-        if isinstance(fields, (str, bytes)):
-            fields = json.loads(fields)
         # the claim's record travels with the badge for the report (migbook.sphinx.collector)
-        fields = {k: v for k, v in fields.items() if k != "record"}
+        fields = {
+            k: v
+            for k, v in json_data(data.content).items()
+            if k != "record"
+        }
         return [
             claim_badge(
                 "",

@@ -268,13 +268,11 @@ class ChartMimeRenderer:
 
     @staticmethod
     def handle_mime(renderer, data, inline):
-        from migbook.render import CHART_MIME, chart_id
+        from migbook.render import CHART_MIME, chart_id, json_data
 
         if inline or data.mime_type != CHART_MIME:
             return None
-        spec = data.content
-        if isinstance(spec, (str, bytes)):
-            spec = json.loads(spec)
+        spec = json_data(data.content)
         env = getattr(renderer.renderer.document.settings, "env", None)
         desc = str(spec.get("description", ""))
         node = migbook_chart(

@@ -29,7 +29,7 @@ from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.errors import ExtensionError
 
 from migbook.data import ledger_records, resource_meta
-from migbook.render import CLAIM_MIME
+from migbook.render import CLAIM_MIME, json_data
 
 
 @dataclass
@@ -87,9 +87,7 @@ def _records(app: Sphinx, docname: str) -> dict[str, dict]:
     for output in read(str(cfg.output_folder), docname).values():
         badge = output["data"].get(CLAIM_MIME)
         if badge is not None:
-            rec = (json.loads(badge) if isinstance(badge, str) else badge)[
-                "record"
-            ]
+            rec = json_data(badge)["record"]
             out[rec["id"]] = dict(rec)
     return out
 

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import re
 from pathlib import Path
 
 from sphinx.application import Sphinx
 
 from migbook import notebook_text
-from migbook.render import CHART_MIME, CLAIM_MIME, badge_text, chart_id
+from migbook.render import (
+    CHART_MIME,
+    CLAIM_MIME,
+    badge_text,
+    chart_id,
+    json_data,
+)
 from migbook.sphinx.charts import ChartAssets, chart_assets
 from migbook.sphinx.links import resource_uri
 
@@ -59,8 +64,7 @@ def _chart_png(
     spec = data.get(CHART_MIME)
     if spec is None or assets is None:
         return None
-    if isinstance(spec, str):
-        spec = json.loads(spec)
+    spec = json_data(spec)
     cid = chart_id(spec)
     assets.vega(cid, spec)
     png = (assets.out / f"{assets.stem(cid, spec)}.png").read_bytes()
@@ -91,7 +95,9 @@ def publish_notebook(
                 if CLAIM_MIME in data:
                     # its text/plain is the number glued for the prose, which is written out
                     # here: a reader without HTML sees the badge as text instead
-                    data["text/plain"] = badge_text(data[CLAIM_MIME])
+                    data["text/plain"] = badge_text(
+                        json_data(data[CLAIM_MIME])
+                    )
             continue
         if cell.cell_type != "markdown":
             continue
