@@ -31,6 +31,50 @@ from migbook.render import fmt_number, quantity
 
 STATUSES = ("reproduced", "qualified", "discrepant", "external")
 
+#: what a check rests on (ledger column ``basis``) -> its label for readers (badge, report,
+#: errata, front page). The ids are stable: they are published in ``claims.csv``/``claims.json``.
+BASES: dict[str, str] = {
+    "table": "the papers' own tables",
+    "table-arithmetic": "the tables' own arithmetic",
+    "internal": "the text's own arithmetic (internal consistency)",
+    "list": "a printed list against its count",
+    "restatement": "one paper restating the other",
+    "outside": "an outside source (not checkable from the papers)",
+}
+
+#: the short form of each basis a badge shows beside the status
+BASIS_SHORT: dict[str, str] = {
+    "table": "vs tables",
+    "table-arithmetic": "table arithmetic",
+    "internal": "internal",
+    "list": "vs list",
+    "restatement": "restatement",
+    "outside": "outside source",
+}
+
+
+def tally(rows: Iterable[dict]) -> dict[str, dict]:
+    """Headline counts of joined claim rows (each with ``status`` and ``basis``): by status
+    (in :data:`STATUSES` order), by basis (in :data:`BASES` order) and by basis within each
+    status. Every status and basis appears, with 0 when no row has it. The front page, the
+    report and the errata all count with this one function."""
+    rows = list(rows)
+    by_status = {s: sum(r["status"] == s for r in rows) for s in STATUSES}
+    by_basis = {b: sum(r.get("basis") == b for r in rows) for b in BASES}
+    cross = {
+        s: {
+            b: sum(r["status"] == s and r.get("basis") == b for r in rows)
+            for b in BASES
+        }
+        for s in STATUSES
+    }
+    return {
+        "total": len(rows),
+        "status": by_status,
+        "basis": by_basis,
+        "status_basis": cross,
+    }
+
 
 class Rule(NamedTuple):
     title: str

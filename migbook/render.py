@@ -127,6 +127,7 @@ def chart_id(spec: dict) -> str:
 BADGE_TEMPLATE = (
     '<div class="claim-check" id="claim-{{ id }}"><a class="claim-badge claim-{{ status }}" href="{{ report_href }}" title="See this claim in the reproducibility report">{{ status }}</a>\n'
     '{%- if rule %} <a class="claim-rule" href="{{ rule_href }}" title="The rule of the judging policy that decided this status">[{{ rule }}]</a>{% endif %}\n'
+    '{%- if basis %} <span class="claim-basis claim-basis-{{ basis }}" title="What the check rests on: {{ basis_title }}">{{ basis_label }}</span>{% endif %}\n'
     "{#- #} <code>{{ id }}</code>: cited “{{ cited }}”{% if value %}; {{ label }} <b>{{ value }}</b>{% endif %}.\n"
     '{%- if note %} <span class="claim-note">{{ note }}</span>{% endif %}</div>\n'
 )
@@ -151,10 +152,12 @@ def badge_fields(result, row: dict) -> dict:
         number, label = result.computed_value, "computed"
     value = "" if number is None else quantity(number, result.unit, printed)
     note = result.note.strip().rstrip(";").strip()
+    basis = row.get("basis", "") or ""
     return {
         "id": result.id,
         "status": result.status,
         "rule": getattr(result, "rule", "") or "",
+        **basis_fields(basis),
         "cited": row["cited"],
         "label": label if value else "",
         "value": value,
@@ -162,9 +165,25 @@ def badge_fields(result, row: dict) -> dict:
     }
 
 
+def basis_fields(basis: str) -> dict:
+    """What a badge shows of a claim's basis (ledger column ``basis``): its id, its short label
+    and its full label (:data:`migbook.claims.BASES`); nothing for a row without one."""
+    if not basis:
+        return {}
+    from migbook.claims import BASES, BASIS_SHORT
+
+    return {
+        "basis": basis,
+        "basis_label": BASIS_SHORT[basis],
+        "basis_title": BASES[basis],
+    }
+
+
 def badge_text(fields: dict) -> str:
     """The badge as plain text (the notebook's ``text/plain``, builders other than HTML)."""
     rule = f" [{fields['rule']}]" if fields["rule"] else ""
+    if fields.get("basis"):
+        rule += f" ({fields['basis_label']})"
     shown = (
         f"; {fields['label']} {fields['value']}" if fields["value"] else ""
     )
@@ -198,7 +217,7 @@ def badge_html(
     if row is not None:
         fields = badge_fields(fields, row)
     return _badge_template().render(
-        **fields,
+        **{"basis": "", **fields},
         report_href=report_href
         if report_href is not None
         else f"report.html#{fields['id']}",

@@ -692,3 +692,49 @@ def test_policy_table_is_generated_from_rules():
         'href="../book/report.html#p2001-x"' in out
         and "US$ 16,823,669" in out
     )
+
+
+def test_bases_are_the_ledger_vocabulary():
+    """Every basis of the ledger's schema has a reader's label, and every row has one."""
+    from migbook.claims import BASES, BASIS_SHORT
+    from migbook.data import ledger, resource_meta
+
+    field = next(
+        f
+        for f in resource_meta("claims")["schema"]["fields"]
+        if f["name"] == "basis"
+    )
+    assert field["constraints"]["enum"] == list(BASES)
+    assert set(BASIS_SHORT) == set(BASES)
+    assert set(ledger()["basis"]) <= set(BASES)
+
+
+def test_badge_shows_the_basis():
+    from migbook.render import badge_fields, badge_text
+
+    plain = row("exact", "5")
+    ledger_row = {**plain, "basis": "restatement"}
+    r = evaluate(ledger_row, 5.0)
+    html = badge_html(r, ledger_row)
+    assert 'class="claim-basis claim-basis-restatement"' in html
+    assert ">restatement</span>" in html
+    assert "(restatement)" in badge_text(badge_fields(r, ledger_row))
+    assert "claim-basis" not in badge_html(r, plain)
+
+
+def test_tally_counts_by_status_and_basis():
+    from migbook.claims import BASES, STATUSES, tally
+
+    rows = [
+        {"status": "reproduced", "basis": "table"},
+        {"status": "reproduced", "basis": "list"},
+        {"status": "external", "basis": "outside"},
+    ]
+    t = tally(rows)
+    assert t["total"] == 3
+    assert list(t["status"]) == list(STATUSES)
+    assert list(t["basis"]) == list(BASES)
+    assert t["status"]["reproduced"] == 2 and t["status"]["discrepant"] == 0
+    assert t["basis"]["outside"] == 1 and t["basis"]["restatement"] == 0
+    assert t["status_basis"]["reproduced"]["list"] == 1
+    assert sum(t["status"].values()) == sum(t["basis"].values()) == 3
