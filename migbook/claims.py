@@ -1334,10 +1334,8 @@ def _counted_once(
                 f"{result.id}: counted_with names the row itself"
             )
         result.counted_with = counted_with
-        result.rule = "counted-once"
-        result.note = _join(
-            f"restates the verdict of {counted_with}, where it is counted",
-            result.note,
+        result.rule = (
+            "counted-once"  # the badge names the row it is counted under
         )
     return result
 
