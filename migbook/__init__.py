@@ -33,6 +33,7 @@ from migbook.notebook import (
     glue_cited,
     glue_value,
     glue_values,
+    withdraw,
 )
 from migbook.render import fmt_number
 from migbook.tables import show_table
@@ -50,6 +51,7 @@ __all__ = [
     "glue_cited",
     "glue_value",
     "glue_values",
+    "withdraw",
     "evaluate",
     "bounds",
     "RULES",

@@ -1,35 +1,128 @@
 """The checker: the book's judging policy as code (pure: no I/O, no HTML, no notebook).
 
 The cited side of every claim is a row of ``data/claims.csv``. A chapter computes the figure in
-visible code and calls :func:`migbook.notebook.check` (or :func:`migbook.notebook.external`), which
-calls :func:`evaluate` here. The status follows from named rules (:data:`RULES`), never from a
-chapter's own tolerance:
+visible code and calls :func:`migbook.notebook.check` (or :func:`migbook.notebook.external`, or
+:func:`migbook.notebook.withdraw`), which calls :func:`evaluate` here. The status follows from
+named rules (:data:`RULES`), never from a chapter's own tolerance, and :func:`evaluate` applies
+them in the order the policy page states them:
 
-* the printed digits set rounding bounds: ``5910`` -> [5909.5, 5910.5), ``48.5`` -> [48.45, 48.55);
-* the qualifier widens or shifts them (``about``, ``almost``, ``more_than`` ...);
-* unit words scale the number (thousand, million, billion, trillion; percent vs fraction);
-* a round number (at most two significant digits, then zeros: "90%", "twentyfold") is also read at
-  the precision of its last non-zero digit (rule ``round-number``);
-* alternative readings are passed as :class:`Reading` objects, each naming the rule that allows it;
-* rule 6 (inference): a reading or a computed value that rests on the book's own inference
-  (``inferred=True``) can neither reproduce a claim nor make it discrepant. An inferred value
-  inside the bounds gives at most ``qualified``; a gap found only through an inferred value gives
-  ``qualified`` under rule ``inferred``, with the gap in the note.
+1. *the figure as printed*: a blank is filled by a named reading (``left-blank``); a plausibility
+   ceiling or floor is never a bound (``inferred``/``outside-source``);
+2. *its precision*: the printed digits set rounding bounds (``5910`` -> [5909.5, 5910.5)), the
+   qualifier widens or shifts them (``about``, ``almost``, ``more than`` ...), unit words scale
+   the number; a round figure ("90%", "twentyfold", "a third") is read at its own precision
+   (``round-number``);
+3. *the readings*: rows rounded before summing and the paper's own exceptions reproduce;
+   other named readings (a definition, a base year, a scale word, a misprint, an edition) qualify;
+4. *what the check rests on* (the ledger's ``basis``): a restatement of one paper by the other
+   or the text's arithmetic on figures it prints is ``consistent``, not ``reproduced``; a figure
+   from an outside source that matches the papers only through the book's inference is a
+   ``coincidence`` (``external``);
+5. *what the words claim*: an open floor far below the value is an ``understatement``; a measure
+   the book chose for a vague word caps the status at ``qualified`` (``chosen-measure``) unless
+   every measure the chapter tried agrees; anything resting on the book's inference is capped at
+   ``qualified`` and a gap found only through one is not a discrepancy (``inferred``);
+6. *counted once*: a row that restates another row's verdict, or a cell of a set of cells that
+   cannot all be right, links to the row that carries the verdict (``counted-once``,
+   ``joint-inconsistency``); every discrepancy carries a severity (:data:`SEVERITIES`).
 
-Statuses: ``reproduced``, ``qualified``, ``discrepant``, ``external``. Every :class:`Result`
-carries the id of the rule that decided it.
+A check whose computed side is built from its cited side cannot fail: it is ``withdrawn``
+(``cannot-fail``), listed with its reason and left out of the counts. Every :class:`Result`
+carries the id of the rule that decided it and, in ``sensitivity``, the status it would get with
+the qualifier tolerance at 5% and 20% and with round-number readings off (:data:`ALTERNATIVES`).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
 from migbook.render import fmt_number, quantity
 
-STATUSES = ("reproduced", "qualified", "discrepant", "external")
+STATUSES = (
+    "reproduced",
+    "consistent",
+    "qualified",
+    "discrepant",
+    "external",
+    "withdrawn",
+)
+#: statuses the headline counts count: a withdrawn row is listed with its reason, not counted
+COUNTED = tuple(s for s in STATUSES if s != "withdrawn")
+
+#: what a check rests on (ledger column ``basis``) -> its label for readers (badge, report,
+#: errata, front page). The ids are stable: they are published in ``claims.csv``/``claims.json``.
+BASES: dict[str, str] = {
+    "table": "the papers' own tables",
+    "table-arithmetic": "the tables' own arithmetic",
+    "internal": "the text's own arithmetic (internal consistency)",
+    "list": "a printed list against its count",
+    "restatement": "one paper restating the other",
+    "outside": "an outside source (not checkable from the papers)",
+}
+
+#: the short form of each basis a badge shows beside the status
+BASIS_SHORT: dict[str, str] = {
+    "table": "vs tables",
+    "table-arithmetic": "table arithmetic",
+    "internal": "internal",
+    "list": "vs list",
+    "restatement": "restatement",
+    "outside": "outside source",
+}
+
+#: how much a discrepancy matters to the argument (every discrepant row names one)
+SEVERITIES: dict[str, str] = {
+    "slip": "a slip: the argument does not lean on the figure, and it stands with the papers' "
+    "own number",
+    "load-bearing": "load-bearing: the argument leans on the figure, and the papers' own number "
+    "weakens it",
+}
+
+
+def tally(rows: Iterable[dict]) -> dict[str, dict]:
+    """Headline counts of joined claim rows (each with ``status``, ``basis`` and, when it shares
+    another row's verdict, ``counted_with``): by status (in :data:`STATUSES` order), by basis (in
+    :data:`BASES` order) and by basis within each status. A row counted with another row and a
+    withdrawn row are left out of the status and basis counts and counted apart
+    (``counted_with``, ``withdrawn``), so that one error is counted once and
+    ``total == sum(status) + counted_with + withdrawn``. Every status and basis appears, with 0
+    when no row has it. The front page, the report and the errata all count with this function."""
+    rows = list(rows)
+    linked = [r for r in rows if r.get("counted_with")]
+    counted = [
+        r
+        for r in rows
+        if not r.get("counted_with") and r["status"] in COUNTED
+    ]
+    by_status = {
+        s: sum(r["status"] == s for r in counted) for s in STATUSES
+    }
+    by_basis = {b: sum(r.get("basis") == b for r in counted) for b in BASES}
+    cross = {
+        s: {
+            b: sum(
+                r["status"] == s and r.get("basis") == b for r in counted
+            )
+            for b in BASES
+        }
+        for s in STATUSES
+    }
+    return {
+        "total": len(rows),
+        "counted": len(counted),
+        "counted_with": len(linked),
+        "withdrawn": sum(
+            r["status"] == "withdrawn" and not r.get("counted_with")
+            for r in rows
+        ),
+        "status": by_status,
+        "basis": by_basis,
+        "status_basis": cross,
+    }
 
 
 class Rule(NamedTuple):
@@ -38,14 +131,29 @@ class Rule(NamedTuple):
     explanation: str
 
 
-#: the judging policy: rule id -> (short title, the status it yields, one-line explanation).
-#: The policy page of the book (``book/policy.md``) is generated from this table.
+#: a rule whose status is that of the row it links to (``counted-once``)
+AS_LINKED = "as linked"
+
+#: the judging policy: rule id -> (short title, the status it yields, one-line explanation), in
+#: the order :func:`evaluate` applies them. The policy page of the book (``book/policy.md``) is
+#: generated from this table.
 RULES: dict[str, Rule] = {
     "printed-precision": Rule(
         "Inside the printed precision",
         "reproduced",
         "The recomputed figure falls inside the rounding bounds of the printed digits, widened or "
         "shifted by the qualifier the paper uses (about, almost, more than ...).",
+    ),
+    "round-number": Rule(
+        "Round number",
+        "reproduced",
+        "A round figure is read at its own precision: digits with at most two significant figures "
+        "followed by zeros (90%, 300,000) at their last non-zero digit; a multiple or fraction "
+        "spelled out in words (fivefold, twenty-fivefold, a third, one-quarter) to half the gap "
+        "to the next figure words would name. A round prose figure that holds on that reading, "
+        "in every year the paper speaks of, is reproduced and not marked down; the note gives "
+        "the strict reading. Table cells, ranks, years and counts of listed items are not read "
+        "this way.",
     ),
     "component-rounding": Rule(
         "Rows rounded before summing",
@@ -60,12 +168,19 @@ RULES: dict[str, Rule] = {
         "The statement holds once the exceptions the paper itself states for it (a footnote, a "
         "named year) are counted; the note names them.",
     ),
-    "round-number": Rule(
-        "Round number",
-        "qualified",
-        "A round figure (at most two significant digits followed by zeros, such as 90%, "
-        "twentyfold, 300,000) is also read at the precision of its last non-zero digit; a figure "
-        "that holds only on that lenient reading is qualified, and the note gives the strict reading.",
+    "restatement": Rule(
+        "One paper restating the other",
+        "consistent",
+        "One paper repeats a figure or a table of the other, and the two agree; agreement shows "
+        "that the papers are consistent, not that their data give the figure, so it is not a "
+        "reproduction, whatever the single-paper rows say.",
+    ),
+    "internal-consistency": Rule(
+        "The text's arithmetic on its own figures",
+        "consistent",
+        "The text's arithmetic on figures it prints itself (a ratio, a comparison, a change) is "
+        "right, but those figures come from elsewhere; where the papers' tables speak to the "
+        "same point, the note says what they show too.",
     ),
     "stated-definition": Rule(
         "A definition the papers state",
@@ -85,6 +200,20 @@ RULES: dict[str, Rule] = {
         "The figure holds with another scale word, such as the Spanish billón (a million "
         "million), which an English text can render as 'trillion'.",
     ),
+    "misprint": Rule(
+        "An evident misprint",
+        "qualified",
+        "The figure holds once an evident misprint is read as meant (million for billion, a "
+        "count printed before a list that has one more item); the note names the misprint and "
+        "the figure as printed stays in the ledger.",
+    ),
+    "edition": Rule(
+        "Another edition of the same source",
+        "qualified",
+        "The two papers print the same source's figure differently, as two editions of a "
+        "statistical series do when it is revised; each holds for its own edition, and the note "
+        "gives both.",
+    ),
     "alternative-reading": Rule(
         "Another reasonable reading",
         "qualified",
@@ -95,12 +224,27 @@ RULES: dict[str, Rule] = {
         "Left blank in print",
         "qualified",
         "The paper prints no figure where one is expected; the book adopts the most plausible "
-        "reading and says which.",
+        "reading and says which. The adopted figure is the book's filling, not a recomputation.",
+    ),
+    "understatement": Rule(
+        "An open floor far below the value",
+        "qualified",
+        "A figure printed as a floor or a ceiling (more than X, at least X, less than X) is true "
+        "as stated, but when the papers' own value lies beyond it by more than half of X (below "
+        "half of X for a ceiling) the words understate it: flagged, not reproduced, and the note "
+        "gives the value.",
+    ),
+    "chosen-measure": Rule(
+        "A measure the book chose for a vague word",
+        "qualified",
+        "Words such as 'most consistently' or 'a clear upward trend' name no measure; the one the "
+        "book computes is an inference, so the status is at most qualified unless the chapter "
+        "shows that every reasonable measure agrees, and the note says which measures it tried.",
     ),
     "inferred": Rule(
         "Rests on an inference or a plausibility check",
         "qualified",
-        "The check needs an inference of the book (how a source computed a figure, what a word "
+        "The check needs an inference of the book (how a figure was computed, what a word "
         "meant) or a plausibility check (a ceiling or floor from general reasoning, not a bound "
         "the papers print); no status rests on these alone, so neither a match nor a gap found "
         "only through one is final.",
@@ -112,17 +256,40 @@ RULES: dict[str, Rule] = {
         "numbers give a cross-check or a plausibility check where they can.",
     ),
     "coincidence": Rule(
-        "A match of the book's choosing",
+        "A match of the book's choosing or inference",
         "external",
-        "The figure matches something in the papers only because the book chose what to count "
-        "(the paper names nothing, or credits an outside source); the match is a cross-check, not "
-        "a reproduction.",
+        "The figure comes from an outside source and matches something in the papers only "
+        "through the book's choice of what to count or its inference about how the source "
+        "computed it; the match is a cross-check, not a reproduction, and every row that rests "
+        "on the same computation gets this one status.",
     ),
     "no-reading": Rule(
         "No reasonable reading holds",
         "discrepant",
         "Every reasonable reading fails: printed precision, a round-number reading, the qualifier "
-        "words, the papers' own definitions, exceptions and sources; the note gives the gap.",
+        "words, the papers' own definitions, exceptions and sources; the note gives the gap and "
+        "the discrepancy's severity (a slip, or load-bearing).",
+    ),
+    "joint-inconsistency": Rule(
+        "Cells that cannot all be right",
+        "discrepant",
+        "Several printed cells cannot all hold together, and the papers do not say which is "
+        "wrong: one verdict attaches to the set, carried by one row and counted once; no single "
+        "cell is blamed, and every member's badge names the set.",
+    ),
+    "counted-once": Rule(
+        "One error, counted once",
+        AS_LINKED,
+        "A row that restates the verdict of another row (a comparison of the papers that repeats "
+        "an erratum) shows that row's status and links to it, but the error is counted once, "
+        "under the row that carries it.",
+    ),
+    "cannot-fail": Rule(
+        "A check that cannot fail",
+        "withdrawn",
+        "A row whose computed side is built from its cited side (names counted against "
+        "themselves when no count is printed) tests nothing: it is withdrawn with its reason, "
+        "keeps its anchor, is listed, and is left out of the counts.",
     ),
 }
 
@@ -134,6 +301,8 @@ READING_RULES = (
     "stated-definition",
     "base-year",
     "scale-word",
+    "misprint",
+    "edition",
     "alternative-reading",
     "left-blank",
 )
@@ -143,6 +312,32 @@ EXTERNAL_RULES = tuple(
 
 #: how far a qualifier widens the rounding bounds, as a fraction of the cited value
 NEAR = 0.10
+
+#: an open floor is an understatement when the value lies beyond it by more than this fraction of
+#: the floor (a ceiling: below this fraction of it)
+FAR = 0.5
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The policy's free parameters: the qualifier tolerance and the round-number reading."""
+
+    near: float = NEAR
+    round_numbers: bool = True
+
+
+#: the settings under which every check is evaluated again, to show how fragile its badge is
+ALTERNATIVES: dict[str, Settings] = {
+    "near-5": Settings(near=0.05),
+    "near-20": Settings(near=0.20),
+    "no-round": Settings(round_numbers=False),
+}
+#: how the policy page and the badges name each alternative
+ALTERNATIVE_LABELS: dict[str, str] = {
+    "near-5": "qualifier tolerance 5%",
+    "near-20": "qualifier tolerance 20%",
+    "no-round": "round-number readings off",
+}
 
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
@@ -235,30 +430,62 @@ def _round_half_step(printed: str) -> float:
     return 0.5 * 10.0 ** (len(text) - len(text.rstrip("0")))
 
 
+#: simple fractions that words name (a half, a third, three-quarters, one fifth ...)
+_SIMPLE_FRACTIONS = sorted(
+    {0.0, 1.0} | {n / d for d in range(2, 6) for n in range(1, d)}
+)
+
+
+def _spelled_half_step(value: float) -> float:
+    """Half the gap to the next figure words would name: a fraction to its nearest simple
+    fraction (``1/3`` -> 1/30), a multiple up to ten to the next whole number (0.5), a larger one
+    to the next multiple of five (2.5: twenty-fivefold)."""
+    v = abs(value)
+    if v < 1:
+        gaps = [abs(v - f) for f in _SIMPLE_FRACTIONS if abs(v - f) > 1e-3]
+        return min(gaps) / 2
+    return 0.5 if v <= 10 else 2.5
+
+
 def bounds(
     qualifier: str,
     cited_value: str,
     cited_high: str = "",
     *,
     round_number: bool = False,
+    spelled: bool = False,
+    near: float | None = None,
 ) -> Bounds:
     """The interval a recomputed value must fall in for the printed figure to hold.
 
     ``cited_value`` and ``cited_high`` are strings with the digits as printed. ``round_number=True``
-    gives the lenient reading of rule ``round-number`` (the last non-zero digit sets the precision).
+    gives the lenient reading of rule ``round-number``: the last non-zero digit sets the precision,
+    or, with ``spelled=True`` (a multiple or fraction spelled out in words), half the gap to the
+    next figure words would name. ``near`` is the qualifier tolerance (default :data:`NEAR`).
     """
     if qualifier == "blank":
         raise ValueError("a blank figure has no bounds")
-    step = _round_half_step if round_number else _half_step
+    tolerance = NEAR if near is None else near
+
+    def step(printed: str) -> float:
+        if not round_number:
+            return _half_step(printed)
+        if spelled:
+            return max(
+                _round_half_step(printed),
+                _spelled_half_step(float(printed)),
+            )
+        return _round_half_step(printed)
+
     v = float(cited_value)
     h = step(cited_value)
-    near = max(h, NEAR * abs(v))
+    near_by = max(h, tolerance * abs(v))
     rules = {
         "exact": lambda: Bounds(v - h, v + h, True, False),
-        "about": lambda: Bounds(v - near, v + near, True, True),
-        "almost": lambda: Bounds(v - near, v, True, True),
+        "about": lambda: Bounds(v - near_by, v + near_by, True, True),
+        "almost": lambda: Bounds(v - near_by, v, True, True),
         "more_than": lambda: Bounds(v, math.inf, False, True),
-        "slightly_more_than": lambda: Bounds(v, v + near, False, True),
+        "slightly_more_than": lambda: Bounds(v, v + near_by, False, True),
         "less_than": lambda: Bounds(-math.inf, v, True, False),
         "at_least": lambda: Bounds(v, math.inf, True, True),
         "between": lambda: Bounds(
@@ -416,12 +643,14 @@ def _as_readings(readings) -> list[Reading]:
 
 
 # --------------------------------------------------------------------------- evaluation
-@dataclass
+@dataclass(kw_only=True)
 class Result:
+    """A claim's verdict and everything the book shows or exports of it (built by keyword)."""
+
     id: str
     status: str
-    computed_value: float | None
-    unit: str
+    computed_value: float | None = None
+    unit: str = ""
     bounds: str = ""
     reading: str = ""
     note: str = ""
@@ -430,19 +659,45 @@ class Result:
     implied_value: float | None = None
     inferred: bool = False
     plausibility: str = ""
+    #: what the check rests on (the ledger's ``basis``)
+    basis: str = ""
+    #: a discrepancy's weight in the argument (:data:`SEVERITIES`)
+    severity: str = ""
+    #: the row whose verdict this row shares, counted there (``counted-once``, ``joint-inconsistency``)
+    counted_with: str = ""
+    #: the rows of a joint verdict (``joint-inconsistency``)
+    joint: list = field(default_factory=list)
+    #: the measures tried for a vague word: label -> value
+    measures: dict = field(default_factory=dict)
+    #: the status under each of :data:`ALTERNATIVES`
+    sensitivity: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"{self.id}: unknown status {self.status!r}")
+        if not self.rule:
+            return
+        gives = RULES[self.rule].status
         if (
-            self.rule
-            and RULES[self.rule].status != self.status
+            gives not in (self.status, AS_LINKED)
             and self.rule != "inferred"
         ):
             raise AssertionError(
-                f"{self.id}: rule {self.rule} gives {RULES[self.rule].status}, not {self.status}"
+                f"{self.id}: rule {self.rule} gives {gives}, not {self.status}"
+            )
+        if self.severity and self.severity not in SEVERITIES:
+            raise ValueError(
+                f"{self.id}: severity must be one of {', '.join(SEVERITIES)}"
             )
 
     def record(self) -> dict:
         return asdict(self)
+
+    def fragile(self) -> dict[str, str]:
+        """The alternative settings under which the status would change: id -> that status."""
+        return {
+            k: s for k, s in self.sensitivity.items() if s != self.status
+        }
 
 
 def _num(x) -> float | None:
@@ -471,7 +726,113 @@ def _round_applies(row: dict) -> bool:
     vals = [row["cited_value"]] + (
         [row["cited_high"]] if row.get("cited_high") else []
     )
-    return any(is_round(v) for v in vals)
+    return is_spelled(row) or any(is_round(v) for v in vals)
+
+
+def is_spelled(row: dict) -> bool:
+    """A multiple or fraction spelled out in words (``"fivefold"``, ``"a third"``,
+    ``"one-quarter"``): no digit in the printed words, a unit of times or fraction."""
+    return (
+        row.get("unit") in ("times", "fraction")
+        and not re.search(r"\d", str(row.get("cited", "")))
+        and bool(str(row.get("cited_value", "")).strip())
+        and float(row["cited_value"]) != 0
+    )
+
+
+def _is_open_figure(row: dict) -> bool:
+    """A printed floor or ceiling on a quantity ("more than US$8 billion", "at least five hours"),
+    not a comparison word ("exceeds", "the majority", "primarily") nor a count of a list."""
+    return (
+        row["qualifier"] in ("more_than", "at_least", "less_than")
+        and row.get("kind") != "count-vs-list"
+        and bool(row.get("cited_value"))
+        and float(row["cited_value"]) != 0
+        and bool(re.search(r"\d", str(row.get("cited", ""))))
+    )
+
+
+@dataclass
+class _Check:
+    """One claim being judged: the ledger row, the value and readings in the row's unit, and the
+    bounds under the settings."""
+
+    row: dict
+    value: float | None
+    readings: list[Reading]
+    note: str
+    inferred: bool
+    why: str
+    settings: Settings
+    round_number: bool | None
+    bounds: Bounds | None = None
+    round_bounds: Bounds | None = None
+
+    @property
+    def id(self) -> str:
+        return self.row["id"]
+
+    @property
+    def unit(self) -> str:
+        return self.row["unit"]
+
+    def fmt(self, x) -> str:
+        return fmt_number(x, self.row.get("cited_value") or None)
+
+    def result(
+        self, status, rule, reading="", text="", bnds=None, inf=False, **kw
+    ) -> Result:
+        return Result(
+            id=self.id,
+            status=status,
+            computed_value=self.value,
+            unit=self.unit,
+            bounds=str(bnds or self.bounds or ""),
+            reading=reading,
+            note=_join(text, self.note),
+            readings=[r.record() for r in self.readings],
+            rule=rule,
+            inferred=inf,
+            basis=self.row.get("basis", "") or "",
+            **kw,
+        )
+
+
+def _prepare(
+    row, value, unit, readings, note, inferred, round_number, settings
+):
+    conv = (
+        (lambda x: _num(x))
+        if unit is None
+        else (lambda x: convert(_num(x), unit, row["unit"]))
+    )
+    c = _Check(
+        row=row,
+        value=conv(value) if value is not None else None,
+        readings=[r.scaled(conv) for r in _as_readings(readings)],
+        note=note,
+        inferred=bool(inferred),
+        why=inferred
+        if isinstance(inferred, str)
+        else "the book's inference",
+        settings=settings,
+        round_number=round_number,
+    )
+    if row["qualifier"] == "blank":
+        return c
+    args = (row["qualifier"], row["cited_value"], row.get("cited_high", ""))
+    c.bounds = bounds(*args, near=settings.near)
+    rnd = _round_applies(row) if round_number is None else round_number
+    if rnd and settings.round_numbers:
+        rb = bounds(
+            *args,
+            round_number=True,
+            spelled=is_spelled(row),
+            near=settings.near,
+        )
+        if (rb.lo, rb.hi) != (c.bounds.lo, c.bounds.hi):
+            c.round_bounds = rb
+    return c
 
 
 def evaluate(
@@ -484,6 +845,12 @@ def evaluate(
     inferred: bool | str = False,
     round_number: bool | None = None,
     plausibility: str = "",
+    measure: str = "",
+    measures: dict | None = None,
+    counted_with: str = "",
+    joint: Iterable[str] = (),
+    severity: str = "",
+    settings: Settings | None = None,
 ) -> Result:
     """Status of one claim (``row`` is its ledger row) given the recomputed ``value``.
 
@@ -491,267 +858,497 @@ def evaluate(
     converted to the row's unit. ``readings`` is a list of :class:`Reading` (an old ``{label:
     value}`` dict is read as ``alternative-reading``). ``inferred`` (True or a phrase saying what
     is inferred) marks the plain value as resting on the book's inference. ``round_number``
-    overrides the automatic round-number test (:func:`is_round`).
+    overrides the automatic round-number test (:func:`is_round`, :func:`is_spelled`).
 
-    ``plausibility="ceiling"`` (or ``"floor"``) says that ``value`` is not a recomputation but a
-    plausibility check: the most (the least) the figure can be by the book's reasoning. The figure
-    then passes if some value it can stand for lies below the ceiling (above the floor), and a pass
-    never reproduces it: on the plain reading it stays ``external`` (with the check as
-    cross-check), on a named reading (a scale word, say) it is ``qualified``, and a figure that
-    fails every reading is ``qualified`` under rule ``inferred``, not ``discrepant``.
+    ``plausibility="ceiling"`` (or ``"floor"``): ``value`` is not a recomputation but the most
+    (the least) the figure can be by the book's reasoning; a pass never reproduces it.
+    ``measure``: ``value`` is a measure the book chose for a vague word (its label);
+    ``measures``: the other reasonable measures the chapter tried (label -> value).
+    ``counted_with``: the id of the row that carries this row's verdict (one error counted once);
+    ``joint``: the ids of a set of cells that cannot all be right (the first carries the verdict).
+    ``severity``: for a discrepancy, ``slip`` or ``load-bearing``. ``settings``: the policy's free
+    parameters (default: the book's); with the default, the record also holds the status under
+    each of :data:`ALTERNATIVES`.
 
-    Order: the plain value inside the printed bounds (``printed-precision``); readings whose rule
-    gives ``reproduced`` (``component-rounding``, ``stated-exception``); the round-number reading of
-    the plain value; readings whose rule gives ``qualified``; the round-number reading of the
-    readings; else ``discrepant`` (``no-reading``). Anything inferred is capped at ``qualified``
-    and a gap found only through an inferred value is ``qualified`` (rule ``inferred``).
+    The steps, in the order the policy page states them: :func:`_left_blank`,
+    :func:`_plausibility_check`, :func:`_judge_the_figure` (printed precision, readings that
+    reproduce, the round-number reading, qualifying readings, no reading),
+    :func:`_what_the_words_claim` (understatement, chosen measure),
+    :func:`_what_the_check_rests_on` (basis), :func:`_counted_once`, :func:`_severity`.
     """
-    cid, row_unit = row["id"], row["unit"]
-    conv = (
-        (lambda x: _num(x))
-        if unit is None
-        else (lambda x: convert(_num(x), unit, row_unit))
+    settings = settings or Settings()
+    c = _prepare(
+        row, value, unit, readings, note, inferred, round_number, settings
     )
-    val = conv(value) if value is not None else None
-    alts = [r.scaled(conv) for r in _as_readings(readings)]
-    recs = [r.record() for r in alts]
-    printed = row.get("cited_value") or None
-    f = lambda x: fmt_number(x, printed)  # noqa: E731
-    why = inferred if isinstance(inferred, str) else "the book's inference"
-    if row["qualifier"] == "blank":
-        if not alts:
-            raise ValueError(
-                f"{cid}: a blank figure needs readings= (what it most plausibly was)"
-            )
-        first = alts[0]
-        return Result(
-            cid,
-            "qualified",
-            val,
-            row_unit,
-            "",
-            first.label,
-            _join(
-                f"left blank in print; the book adopts the reading: {first.label}",
-                note,
-            ),
-            recs,
-            "left-blank",
-            None,
-            bool(inferred) or first.inferred,
+    other = {
+        k: (
+            float(v)
+            if unit is None
+            else convert(float(v), unit, row["unit"])
         )
-    if val is None:
+        for k, v in (measures or {}).items()
+    }
+    result = (
+        _left_blank(c)
+        or _plausibility_check(c, plausibility)
+        or _judge_the_figure(c)
+    )
+    result = _what_the_words_claim(c, result, measure, other)
+    result = _what_the_check_rests_on(c, result)
+    result = _counted_once(result, counted_with, list(joint))
+    result = _severity(result, severity)
+    if settings == Settings() and result.status not in (
+        "external",
+        "withdrawn",
+    ):
+        result.sensitivity = {
+            name: evaluate(
+                row,
+                value,
+                unit=unit,
+                readings=readings,
+                note=note,
+                inferred=inferred,
+                round_number=round_number,
+                plausibility=plausibility,
+                measure=measure,
+                measures=measures,
+                counted_with=counted_with,
+                joint=joint,
+                settings=alt,
+            ).status
+            for name, alt in ALTERNATIVES.items()
+        }
+    return result
+
+
+# --- step 1: the figure as printed
+def _left_blank(c: _Check) -> Result | None:
+    """Rule ``left-blank``: the paper prints nothing; the book's filling is a named reading."""
+    if c.row["qualifier"] != "blank":
+        return None
+    if not c.readings:
         raise ValueError(
-            f"{cid}: check() needs a value; use external() for outside figures"
+            f"{c.id}: a blank figure needs readings= (what it most plausibly was)"
         )
-    b = bounds(
-        row["qualifier"], row["cited_value"], row.get("cited_high", "")
+    first = c.readings[0]
+    return c.result(
+        "qualified",
+        "left-blank",
+        first.label,
+        f"left blank in print; the book adopts the reading: {first.label}",
+        inf=c.inferred or first.inferred,
     )
-    rnd = _round_applies(row) if round_number is None else round_number
-    rb = (
-        bounds(
-            row["qualifier"],
-            row["cited_value"],
-            row.get("cited_high", ""),
-            round_number=True,
+
+
+def _plausibility_check(c: _Check, kind: str) -> Result | None:
+    """Rule ``inferred`` for plausibility checks: a ceiling or floor is not a bound."""
+    if not kind:
+        return None
+    if c.value is None:
+        raise ValueError(f"{c.id}: check() needs a value")
+    if kind not in ("ceiling", "floor"):
+        raise ValueError(
+            f"{c.id}: plausibility must be 'ceiling' or 'floor', not {kind!r}"
         )
-        if rnd
-        else None
+    b, val = c.bounds, c.value
+    word = "at most" if kind == "ceiling" else "at least"
+    ok = (
+        (lambda x: b.lo <= x)
+        if kind == "ceiling"
+        else (lambda x: b.hi >= x)
     )
-    if rb is not None and (rb.lo, rb.hi) == (b.lo, b.hi):
-        rb = None
-    if plausibility:
-        return _plausible(
-            row, val, b, rb, alts, recs, note, plausibility, f
+    check_text = (
+        f"plausibility check (not a bound): by the book's reasoning the figure is {word} "
+        f"{quantity(val, c.unit, c.row.get('cited_value') or None)}"
+    )
+    if ok(val):
+        r = c.result(
+            "external",
+            "outside-source",
+            text=f"{check_text}, and the printed figure passes it; only an outside source "
+            "can reproduce it",
+            plausibility=kind,
         )
-
-    def result(status, rule, reading="", text="", bnds=b, inf=False):
-        return Result(
-            cid,
-            status,
-            val,
-            row_unit,
-            str(bnds),
-            reading,
-            _join(text, note),
-            recs,
-            rule,
-            None,
-            inf,
-        )
-
-    # 1. the plain reading at the printed precision
-    if val in b:
-        if inferred:
-            return result(
+        r.computed_value, r.implied_value = None, val
+        return r
+    for alt in c.readings:
+        if RULES[alt.rule].status == "qualified" and ok(alt.value):
+            return c.result(
                 "qualified",
-                "inferred",
-                "",
-                f"holds on {why}, which the papers do not state",
-                inf=True,
+                alt.rule,
+                alt.label,
+                f"{check_text}; the printed figure fails it as printed but passes on the "
+                f"reading: {alt.label}",
+                inf=alt.inferred,
+                plausibility=kind,
             )
-        return result("reproduced", "printed-precision")
-    # 2. readings that reproduce (rows rounded before summing; the paper's own exceptions)
-    for r in alts:
+    return c.result(
+        "qualified",
+        "inferred",
+        text=f"{check_text}; the printed figure fails it on every reading, but a plausibility "
+        "check cannot make a figure discrepant",
+        inf=True,
+        plausibility=kind,
+    )
+
+
+# --- steps 2 and 3: its precision and the readings
+def _judge_the_figure(c: _Check) -> Result:
+    if c.value is None:
+        raise ValueError(
+            f"{c.id}: check() needs a value; use external() for outside figures"
+        )
+    return (
+        _within_printed_precision(c)
+        or _readings_that_reproduce(c)
+        or _round_number_reading(c)
+        or _qualifying_readings(c)
+        or _round_number_with_a_reading(c)
+        or _no_reading(c)
+    )
+
+
+def _within_printed_precision(c: _Check) -> Result | None:
+    """Rule ``printed-precision`` (capped at ``inferred`` when the value rests on an inference)."""
+    if c.value not in c.bounds:
+        return None
+    if c.inferred:
+        return c.result(
+            "qualified",
+            "inferred",
+            text=f"holds on {c.why}, which the papers do not state",
+            inf=True,
+        )
+    return c.result("reproduced", "printed-precision")
+
+
+def _readings_that_reproduce(c: _Check) -> Result | None:
+    """Rules ``component-rounding`` and ``stated-exception``: rows rounded before summing, the
+    paper's own exceptions (never through an inference)."""
+    if c.inferred:
+        return None
+    for r in c.readings:
         if (
             RULES[r.rule].status == "reproduced"
             and not r.inferred
-            and not inferred
-            and r.holds(b)
+            and r.holds(c.bounds)
         ):
-            return result(
+            gives = "" if r.lo is not None else f" (gives {c.fmt(r.value)})"
+            return c.result(
                 "reproduced",
                 r.rule,
                 r.label,
-                f"holds on {r.label}"
-                + ("" if r.lo is not None else f" (gives {f(r.value)})")
-                + f"; the plain figure {f(val)} lies outside {b}",
+                f"holds on {r.label}{gives}; the plain figure {c.fmt(c.value)} lies outside "
+                f"{c.bounds}",
             )
-    # 3. the round-number reading of the plain value
-    if rb is not None and val in rb:
-        infer = f"; it also rests on {why}" if inferred else ""
-        return result(
+    return None
+
+
+def _round_number_reading(c: _Check) -> Result | None:
+    """Rule ``round-number``: the plain value at the round figure's own precision."""
+    rb = c.round_bounds
+    if rb is None or c.value not in rb:
+        return None
+    strict = f"strictly {c.bounds}, which {c.fmt(c.value)} misses"
+    if c.inferred:
+        return c.result(
             "qualified",
-            "round-number",
+            "inferred",
             "round number",
-            f"holds when the round figure is read to its last non-zero digit {rb}; "
-            f"strictly {b}, which {f(val)} misses{infer}",
+            f"holds when the round figure is read at its own precision {rb}; {strict}; "
+            f"it also rests on {c.why}",
             rb,
-            bool(inferred),
+            True,
         )
-    # 4. qualified readings (and reproducing readings that rest on an inference, capped)
-    for r in alts:
-        if r.holds(b):
-            capped = RULES[r.rule].status != "qualified"
-            inf = r.inferred or bool(inferred)
-            if capped and not inf:
-                continue
-            gives = "" if r.lo is not None else f" (gives {f(r.value)})"
-            infer = (
-                f"; the reading rests on {why if inferred else 'the book' + chr(39) + 's inference'}"
-                if inf
-                else ""
+    return c.result(
+        "reproduced",
+        "round-number",
+        "round number",
+        f"holds when the round figure is read at its own precision {rb}; {strict}",
+        rb,
+    )
+
+
+def _qualifying_readings(c: _Check) -> Result | None:
+    """Named readings that qualify (a definition, a base year, a scale word, a misprint, an
+    edition ...), and readings that would reproduce but rest on an inference (capped)."""
+    for r in c.readings:
+        if not r.holds(c.bounds):
+            continue
+        capped = RULES[r.rule].status != "qualified"
+        inf = r.inferred or c.inferred
+        if capped and not inf:
+            continue
+        gives = "" if r.lo is not None else f" (gives {c.fmt(r.value)})"
+        infer = (
+            f"; the reading rests on {c.why if c.inferred else chr(39).join(['the book', 's inference'])}"
+            if inf
+            else ""
+        )
+        return c.result(
+            "qualified",
+            "inferred" if capped else r.rule,
+            r.label,
+            f"holds only on the reading: {r.label}{gives}; the plain reading gives "
+            f"{c.fmt(c.value)}{infer}",
+            inf=inf,
+        )
+    return None
+
+
+def _round_number_with_a_reading(c: _Check) -> Result | None:
+    """A named reading that holds at the round figure's precision: the reading decides (a
+    reading that reproduces keeps ``round-number``; an inference caps it)."""
+    rb = c.round_bounds
+    if rb is None:
+        return None
+    for r in c.readings:
+        if not r.holds(rb):
+            continue
+        inf = r.inferred or c.inferred
+        reproduces = RULES[r.rule].status == "reproduced" and not inf
+        rule = (
+            "round-number"
+            if reproduces
+            else (
+                "inferred"
+                if RULES[r.rule].status != "qualified"
+                else r.rule
             )
-            return result(
-                "qualified",
-                "inferred" if capped else r.rule,
-                r.label,
-                f"holds only on the reading: {r.label}{gives}; the plain reading gives {f(val)}{infer}",
-                inf=inf,
-            )
-    # 5. readings at a round number's precision
-    if rb is not None:
-        for r in alts:
-            if r.holds(rb):
-                return result(
-                    "qualified",
-                    "round-number",
-                    r.label,
-                    f"holds only as a round number {rb} and on the reading: {r.label} "
-                    f"(gives {f(r.value)}); the plain reading gives {f(val)}",
-                    rb,
-                    r.inferred or bool(inferred),
-                )
+        )
+        return c.result(
+            "reproduced" if reproduces else "qualified",
+            rule,
+            r.label,
+            f"holds only as a round number {rb} and on the reading: {r.label} "
+            f"(gives {c.fmt(r.value)}); the plain reading gives {c.fmt(c.value)}",
+            rb,
+            inf,
+        )
+    return None
+
+
+def _gap_text(c: _Check) -> str:
+    b, val = c.bounds, c.value
+    printed = c.row.get("cited_value") or None
     gap = b.distance(val)
-    ref = float(row["cited_value"])
+    ref = float(c.row["cited_value"])
     rel = (
         f" ({_percent(100 * gap / abs(ref))} of the cited figure)"
         if ref
         else ""
     )
     side = "below" if val < b.lo else "above"
-    gap_text = (
-        f"computed {quantity(val, row_unit, printed)} lies {quantity(gap, row_unit, printed)} {side} "
-        f"the cited bounds {b}{rel}"
+    text = (
+        f"computed {quantity(val, c.unit, printed)} lies {quantity(gap, c.unit, printed)} "
+        f"{side} the cited bounds {b}{rel}"
     )
-    if rb is not None:
-        gap_text += f", and outside {rb} even read as a round number"
-    if alts:
-        gap_text += "; no reading holds: " + ", ".join(
-            f"{r.label} ({f(r.value)})" if r.lo is None else r.label
-            for r in alts
+    if c.round_bounds is not None:
+        text += (
+            f", and outside {c.round_bounds} even read as a round number"
         )
-    if inferred:
-        return result(
+    if c.readings:
+        text += "; no reading holds: " + ", ".join(
+            f"{r.label} ({c.fmt(r.value)})" if r.lo is None else r.label
+            for r in c.readings
+        )
+    return text
+
+
+def _no_reading(c: _Check) -> Result:
+    """Rule ``no-reading`` (or ``inferred`` when the gap is found only through an inference)."""
+    text = _gap_text(c)
+    if c.inferred:
+        return c.result(
             "qualified",
             "inferred",
-            "",
-            f"{gap_text}; the gap rests on {why}, so the book does not call it a discrepancy",
+            text=f"{text}; the gap rests on {c.why}, so the book does not call it a "
+            "discrepancy",
             inf=True,
         )
-    return result("discrepant", "no-reading", "", gap_text)
+    return c.result("discrepant", "no-reading", text=text)
 
 
-def _plausible(row, val, b, rb, alts, recs, note, kind, f) -> Result:
-    """Rule 6 for plausibility checks: a ceiling or floor is not a bound (see :func:`evaluate`)."""
-    if kind not in ("ceiling", "floor"):
-        raise ValueError(
-            f"{row['id']}: plausibility must be 'ceiling' or 'floor', not {kind!r}"
-        )
-    cid, unit = row["id"], row["unit"]
-    word = "at most" if kind == "ceiling" else "at least"
-    ok = (
-        (lambda x, bb: bb.lo <= x)
-        if kind == "ceiling"
-        else (lambda x, bb: bb.hi >= x)
-    )
-    check_text = f"plausibility check (not a bound): by the book's reasoning the figure is {word} {quantity(val, unit, row.get('cited_value') or None)}"
-    if ok(val, b):
-        return Result(
-            cid,
-            "external",
-            None,
-            unit,
-            str(b),
-            "",
-            _join(
-                f"{check_text}, and the printed figure passes it; only an outside source can reproduce it",
-                note,
-            ),
-            recs,
-            "outside-source",
-            val,
-            False,
-            kind,
-        )
-    for r in alts:
-        if RULES[r.rule].status == "qualified" and ok(r.value, b):
-            return Result(
-                cid,
-                "qualified",
-                val,
-                unit,
-                str(b),
-                r.label,
-                _join(
-                    f"{check_text}; the printed figure fails it as printed but passes on the reading: "
-                    f"{r.label}",
-                    note,
-                ),
-                recs,
-                r.rule,
-                None,
-                r.inferred,
-                kind,
-            )
-    return Result(
-        cid,
+# --- step 4: what the words claim
+def _what_the_words_claim(
+    c: _Check, result: Result, measure: str, others: dict[str, float]
+) -> Result:
+    if result.plausibility or c.row["qualifier"] == "blank":
+        return result
+    result = _understatement(c, result)
+    if measure:
+        result = _chosen_measure(c, result, measure, others)
+    return result
+
+
+def _understatement(c: _Check, result: Result) -> Result:
+    """Rule ``understatement``: an open floor (ceiling) far below (above) the value."""
+    if result.status != "reproduced" or not _is_open_figure(c.row):
+        return result
+    v, x = c.value, float(c.row["cited_value"])
+    floor = c.row["qualifier"] != "less_than"
+    far = v > x * (1 + FAR) if floor else v < x * (1 - FAR)
+    if not far:
+        return result
+    word = "floor" if floor else "ceiling"
+    beyond = abs(v - x) / abs(x) * 100
+    return c.result(
         "qualified",
-        val,
-        unit,
-        str(b),
-        "",
-        _join(
-            f"{check_text}; the printed figure fails it on every reading, but a plausibility check "
-            f"cannot make a figure discrepant",
-            note,
-        ),
-        recs,
-        "inferred",
-        None,
-        True,
-        kind,
+        "understatement",
+        result.reading,
+        f"true as a {word}, but the papers give {quantity(v, c.unit, c.row['cited_value'])}, "
+        f"{_percent(beyond)} {'above' if floor else 'below'} the printed figure: the words "
+        "understate it",
+        inf=result.inferred,
     )
+
+
+def _chosen_measure(
+    c: _Check, result: Result, measure: str, others: dict[str, float]
+) -> Result:
+    """Rule ``chosen-measure``: a vague word measured by the book is at most qualified, unless
+    every measure the chapter tried agrees."""
+
+    def passes(x: float) -> bool:
+        return x in c.bounds or (
+            c.round_bounds is not None and x in c.round_bounds
+        )
+
+    tried = {measure: c.value, **others}
+    agree = [k for k, x in tried.items() if passes(x)]
+    listed = "; ".join(f"{k}: {c.fmt(x)}" for k, x in tried.items())
+    result.measures = dict(tried)
+    if (
+        result.status == "reproduced"
+        and len(agree) == len(tried)
+        and others
+    ):
+        result.note = _join(
+            f"every measure the chapter tried agrees ({listed})",
+            result.note,
+        )
+        return result
+    if result.status == "discrepant" and others and not agree:
+        result.note = _join(
+            f"every measure the chapter tried fails ({listed})", result.note
+        )
+        return result
+    if result.status not in ("reproduced", "discrepant"):
+        return result
+    failing = [k for k in tried if k not in agree]
+    text = (
+        f"the words name no measure; the book measured them by {measure}"
+        + (
+            f", and not every measure agrees (fails: {', '.join(failing)})"
+            if failing and agree
+            else ", the only measure the chapter tried"
+            if not others
+            else ""
+        )
+        + f" ({listed})"
+    )
+    r = c.result(
+        "qualified", "chosen-measure", result.reading, text, inf=True
+    )
+    r.note = _join(text, result.note)
+    r.measures = dict(tried)
+    return r
+
+
+# --- step 5: what the check rests on
+def _what_the_check_rests_on(c: _Check, result: Result) -> Result:
+    """A restatement or the text's own arithmetic is ``consistent``, not ``reproduced``; a figure
+    from an outside source that matches only through the book's computation is a
+    ``coincidence``."""
+    basis = c.row.get("basis", "")
+    if result.status == "reproduced" and basis in (
+        "restatement",
+        "internal",
+    ):
+        rule = (
+            "restatement"
+            if basis == "restatement"
+            else "internal-consistency"
+        )
+        result.status, result.rule = "consistent", rule
+        return result
+    if basis == "outside" and result.status in (
+        "reproduced",
+        "qualified",
+        "discrepant",
+    ):
+        matched = result.status != "discrepant"
+        text = (
+            "the figure comes from an outside source; the book's computation from the papers "
+            + (
+                "matches it, a cross-check and not a reproduction"
+                if matched
+                else "does not match it, which only the source can settle"
+            )
+        )
+        r = Result(
+            id=c.id,
+            status="external",
+            unit=c.unit,
+            bounds=result.bounds,
+            reading=result.reading,
+            note=_join(text, result.note),
+            readings=result.readings,
+            rule="coincidence" if matched else "outside-source",
+            implied_value=c.value,
+            inferred=result.inferred,
+            basis=basis,
+        )
+        return r
+    return result
+
+
+# --- step 6: counted once
+def _counted_once(
+    result: Result, counted_with: str, joint: list[str]
+) -> Result:
+    if joint:
+        if result.id not in joint:
+            raise ValueError(
+                f"{result.id}: joint= must list the row itself"
+            )
+        result.joint = list(joint)
+        carrier = joint[0]
+        others = ", ".join(j for j in joint if j != result.id)
+        result.status, result.rule = "discrepant", "joint-inconsistency"
+        result.note = _join(
+            f"the cells {', '.join(joint)} cannot all be right and the papers do not say "
+            f"which is wrong: one verdict for the set (with {others})"
+            + (
+                "" if carrier == result.id else f", counted under {carrier}"
+            ),
+            result.note,
+        )
+        if carrier != result.id:
+            result.counted_with = carrier
+        return result
+    if counted_with:
+        if counted_with == result.id:
+            raise ValueError(
+                f"{result.id}: counted_with names the row itself"
+            )
+        result.counted_with = counted_with
+        result.rule = (
+            "counted-once"  # the badge names the row it is counted under
+        )
+    return result
+
+
+def _severity(result: Result, severity: str) -> Result:
+    """Every discrepancy carries a severity (checked when it is published)."""
+    if severity and severity not in SEVERITIES:
+        raise ValueError(
+            f"{result.id}: severity must be one of {', '.join(SEVERITIES)}, not {severity!r}"
+        )
+    if result.status == "discrepant":
+        result.severity = severity
+    return result
 
 
 def external_result(
@@ -763,7 +1360,7 @@ def external_result(
     rule: str = "outside-source",
 ) -> Result:
     """The record of a claim only an outside source can decide (rule ``outside-source``) or that
-    matches the papers only through the book's own choice of what to count (``coincidence``).
+    matches the papers only through the book's own choice or inference (``coincidence``).
     ``implied`` is the number the papers imply, if any (in ``implied_unit``, default the row's)."""
     if rule not in EXTERNAL_RULES:
         raise ValueError(
@@ -774,16 +1371,28 @@ def external_result(
             f"{row['id']}: external() needs a note naming the source and the cross-check"
         )
     return Result(
-        row["id"],
-        "external",
-        None,
-        implied_unit or row["unit"],
-        "",
-        "",
-        note.strip(),
-        [],
-        rule,
-        None if implied is None else _num(implied),
+        id=row["id"],
+        status="external",
+        unit=implied_unit or row["unit"],
+        note=note.strip(),
+        rule=rule,
+        implied_value=None if implied is None else _num(implied),
+        basis=row.get("basis", "") or "",
+    )
+
+
+def withdrawn_result(row: dict, *, reason: str) -> Result:
+    """Rule ``cannot-fail``: the record of a row withdrawn because its check could not fail
+    (its anchor stays; it is listed with ``reason`` and left out of the counts)."""
+    if not reason.strip():
+        raise ValueError(f"{row['id']}: a withdrawn row needs its reason")
+    return Result(
+        id=row["id"],
+        status="withdrawn",
+        unit=row["unit"],
+        note=reason.strip(),
+        rule="cannot-fail",
+        basis=row.get("basis", "") or "",
     )
 
 

@@ -15,6 +15,7 @@ from migbook.claims import (
     component_rounding,
     evaluate,
     external_result,
+    withdrawn_result,
 )
 from migbook.render import (
     CLAIM_MIME,
@@ -44,6 +45,15 @@ def _publish(result: Result, row: dict) -> None:
     output per claim, not three: each output costs the kernel and the build a message."""
     from IPython.display import display
 
+    if (
+        result.status == "discrepant"
+        and not result.severity
+        and not result.counted_with
+    ):
+        raise ValueError(
+            f"{result.id}: every discrepancy carries a severity: pass "
+            "severity='slip' or 'load-bearing' to check()"
+        )
     if result.id in _checked:
         raise RuntimeError(
             f"claim {result.id!r} is checked twice in this notebook"
@@ -102,14 +112,23 @@ def check(
     inferred: bool | str = False,
     round_number: bool | None = None,
     plausibility: str = "",
+    measure: str = "",
+    measures: dict | None = None,
+    counted_with: str = "",
+    joint=(),
+    severity: str = "",
 ) -> None:
     """Check a claim against the papers' own numbers; show the badge and glue the result.
 
     ``readings``: a list of :class:`migbook.claims.Reading` (alternative readings, each naming its
     rule); ``inferred``: the plain value rests on the book's inference (True, or a phrase saying
     what is inferred); ``plausibility="ceiling"``/``"floor"``: ``value`` is a plausibility check,
-    not a recomputation; ``note``: only what the chapter computes (the fixed words are the
-    ledger's ``note``). See :func:`migbook.claims.evaluate`."""
+    not a recomputation; ``measure``/``measures``: ``value`` measures a vague word by the book's
+    choice (its label), and the other measures tried (label -> value); ``counted_with``: the
+    claim whose verdict this one restates (counted there); ``joint``: the claims of a set of
+    cells that cannot all be right; ``severity``: ``"slip"`` or ``"load-bearing"``, required
+    when the claim is discrepant; ``note``: only what the chapter computes (the fixed words are
+    the ledger's ``note``). See :func:`migbook.claims.evaluate`."""
     row = _row(claim_id)
     result = evaluate(
         row,
@@ -120,8 +139,21 @@ def check(
         inferred=inferred,
         round_number=round_number,
         plausibility=plausibility,
+        measure=measure,
+        measures=measures,
+        counted_with=counted_with,
+        joint=joint,
+        severity=severity,
     )
     _publish(result, row)
+
+
+def withdraw(claim_id: str, *, reason: str) -> None:
+    """Withdraw a claim whose check cannot fail (rule ``cannot-fail``): its computed side would
+    be built from its cited side. The badge shows ``withdrawn`` and ``reason``; the row keeps
+    its anchor, is listed in the report and left out of the counts."""
+    row = _row(claim_id)
+    _publish(withdrawn_result(row, reason=_note(row, reason)), row)
 
 
 def external(
@@ -203,6 +235,7 @@ def glue_values(values=None, /, **named) -> None:
 __all__ = [
     "check",
     "external",
+    "withdraw",
     "cited",
     "cited_text",
     "glue_cited",

@@ -127,34 +127,106 @@ def chart_id(spec: dict) -> str:
 BADGE_TEMPLATE = (
     '<div class="claim-check" id="claim-{{ id }}"><a class="claim-badge claim-{{ status }}" href="{{ report_href }}" title="See this claim in the reproducibility report">{{ status }}</a>\n'
     '{%- if rule %} <a class="claim-rule" href="{{ rule_href }}" title="The rule of the judging policy that decided this status">[{{ rule }}]</a>{% endif %}\n'
+    '{%- if basis %} <span class="claim-basis claim-basis-{{ basis }}" title="What the check rests on: {{ basis_title }}">{{ basis_label }}</span>{% endif %}\n'
+    '{%- if severity %} <span class="claim-severity claim-severity-{{ severity }}" title="How much the discrepancy matters to the argument">{{ severity }}</span>{% endif %}\n'
     "{#- #} <code>{{ id }}</code>: cited “{{ cited }}”{% if value %}; {{ label }} <b>{{ value }}</b>{% endif %}.\n"
-    '{%- if note %} <span class="claim-note">{{ note }}</span>{% endif %}</div>\n'
+    '{%- if counted_with %} <span class="claim-counted">Counted once, under <a href="{{ counted_href }}">{{ counted_with }}</a>.</span>{% endif %}\n'
+    '{%- if note %} <span class="claim-note">{{ note }}</span>{% endif %}\n'
+    '{%- if fragile %} <span class="claim-fragile">{{ fragile }}</span>{% endif %}</div>\n'
 )
+
+
+def value_label(
+    status: str, rule: str = "", plausibility: str = "", basis: str = ""
+) -> str:
+    """What the number the book shows for a claim is. The one wording of the badge, the report,
+    the citation text and BibTeX note, the errata and ``claims.csv`` (column ``value_label``):
+    "recomputed" only for a figure the book recomputed from the papers' numbers."""
+    if plausibility:
+        return f"plausibility {plausibility}"
+    if status == "withdrawn":
+        return "not checked"
+    if status == "external":
+        return "the papers imply"
+    if rule == "left-blank":
+        return "the book's filling of the blank"
+    if basis == "restatement":
+        return "the other paper gives"
+    if basis == "internal":
+        return "the text's own figures give"
+    if rule == "chosen-measure":
+        return "the book's measure gives"
+    return "recomputed"
+
+
+def shown_number(status: str, computed, implied, plausibility: str = ""):
+    """The number shown beside :func:`value_label`: the papers' implied value for an external
+    claim, the ceiling or floor of a plausibility check, else the computed value."""
+    if plausibility:
+        return computed if computed is not None else implied
+    if status == "external":
+        return implied
+    if status == "withdrawn":
+        return None
+    return computed
+
+
+#: how the badge names each alternative setting of the policy (:data:`migbook.claims.ALTERNATIVES`)
+ALTERNATIVE_WORDS = {
+    "near-5": "with the qualifier tolerance at 5%",
+    "near-20": "with the qualifier tolerance at 20%",
+    "no-round": "with round-number readings off",
+}
+
+
+def fragile_text(status: str, sensitivity: dict) -> str:
+    """A badge's robustness line: the settings under which its status would change."""
+    moved = [
+        f"{s} {ALTERNATIVE_WORDS.get(k, k)}"
+        for k, s in (sensitivity or {}).items()
+        if s != status
+    ]
+    return (
+        ("Fragile: it would be " + "; ".join(moved) + ".") if moved else ""
+    )
 
 
 def badge_fields(result, row: dict) -> dict:
     """What the status badge under a check shows: the status as text (not colour alone), the rule
-    that decided it, the cited figure, the number the book found, the note. An external claim
-    shows what the papers imply, never a computed value."""
+    that decided it, what the check rests on, a discrepancy's severity, the cited figure, the
+    number the book found under its :func:`value_label`, the note, the row it is counted with and
+    how fragile the status is. An external claim shows what the papers imply, never a computed
+    value."""
     printed = row.get("cited_value") or None
     plaus = getattr(result, "plausibility", "")
-    if plaus:
-        number = (
-            result.computed_value
-            if result.computed_value is not None
-            else result.implied_value
-        )
-        label = f"plausibility {plaus}"
-    elif result.status == "external":
-        number, label = result.implied_value, "the papers imply"
-    else:
-        number, label = result.computed_value, "computed"
+    number = shown_number(
+        result.status, result.computed_value, result.implied_value, plaus
+    )
+    label = value_label(
+        result.status,
+        getattr(result, "rule", "") or "",
+        plaus,
+        row.get("basis", "") or "",
+    )
     value = "" if number is None else quantity(number, result.unit, printed)
     note = result.note.strip().rstrip(";").strip()
+    basis = row.get("basis", "") or ""
     return {
         "id": result.id,
         "status": result.status,
         "rule": getattr(result, "rule", "") or "",
+        **basis_fields(basis),
+        **{
+            k: v
+            for k, v in {
+                "severity": getattr(result, "severity", ""),
+                "counted_with": getattr(result, "counted_with", ""),
+                "fragile": fragile_text(
+                    result.status, getattr(result, "sensitivity", {})
+                ),
+            }.items()
+            if v
+        },
         "cited": row["cited"],
         "label": label if value else "",
         "value": value,
@@ -162,13 +234,35 @@ def badge_fields(result, row: dict) -> dict:
     }
 
 
+def basis_fields(basis: str) -> dict:
+    """What a badge shows of a claim's basis (ledger column ``basis``): its id, its short label
+    and its full label (:data:`migbook.claims.BASES`); nothing for a row without one."""
+    if not basis:
+        return {}
+    from migbook.claims import BASES, BASIS_SHORT
+
+    return {
+        "basis": basis,
+        "basis_label": BASIS_SHORT[basis],
+        "basis_title": BASES[basis],
+    }
+
+
 def badge_text(fields: dict) -> str:
     """The badge as plain text (the notebook's ``text/plain``, builders other than HTML)."""
     rule = f" [{fields['rule']}]" if fields["rule"] else ""
+    if fields.get("basis"):
+        rule += f" ({fields['basis_label']})"
+    if fields.get("severity"):
+        rule += f" {fields['severity']}"
     shown = (
         f"; {fields['label']} {fields['value']}" if fields["value"] else ""
     )
     note = f" {fields['note']}" if fields["note"] else ""
+    if fields.get("counted_with"):
+        note = f" Counted once, under {fields['counted_with']}." + note
+    if fields.get("fragile"):
+        note += f" {fields['fragile']}"
     return (
         f"{fields['status']}{rule} {fields['id']}: "
         f"cited “{fields['cited']}”{shown}.{note}"
@@ -197,11 +291,23 @@ def badge_html(
     (plain Jupyter, the published notebook); the book passes the builder's."""
     if row is not None:
         fields = badge_fields(fields, row)
-    return _badge_template().render(
-        **fields,
-        report_href=report_href
+    report_href = (
+        report_href
         if report_href is not None
-        else f"report.html#{fields['id']}",
+        else f"report.html#{fields['id']}"
+    )
+    return _badge_template().render(
+        **{
+            "basis": "",
+            "severity": "",
+            "counted_with": "",
+            "fragile": "",
+            **fields,
+        },
+        report_href=report_href,
+        counted_href=report_href.rsplit("#", 1)[0]
+        + "#"
+        + fields.get("counted_with", ""),
         rule_href=rule_href
         if rule_href is not None
         else f"policy.html#rule-{fields['rule']}",

@@ -95,15 +95,25 @@ def test_every_status_follows_from_a_rule(built_claims):
     """Every published status names the rule of the judging policy that decided it, and that rule
     gives that status (rule ``inferred`` caps a status at qualified); externals carry no computed
     value (what the papers imply is ``implied_value``)."""
-    from migbook.claims import RULES
+    from migbook.claims import AS_LINKED, RULES
 
+    by_id = {r["id"]: r for r in built_claims}
     for r in built_claims:
         assert r["rule"] in RULES, (
             f"{r['id']}: rule {r['rule']!r} is not in claims.RULES"
         )
-        assert RULES[r["rule"]].status == r["status"], (
-            f"{r['id']}: {r['rule']} does not give {r['status']}"
-        )
+        gives = RULES[r["rule"]].status
+        if gives == AS_LINKED:  # counted once, under the row it restates
+            linked = by_id[r["counted_with"]]
+            assert r["status"] == linked["status"], r["id"]
+        else:
+            assert gives == r["status"], (
+                f"{r['id']}: {r['rule']} does not give {r['status']}"
+            )
+        if r["status"] == "discrepant" and not r["counted_with"]:
+            assert r["severity"] in ("slip", "load-bearing"), (
+                f"{r['id']}: a discrepancy carries a severity"
+            )
         if r["status"] == "external":
             assert r["computed_value"] == "", (
                 f"{r['id']}: an external claim has no computed value"
@@ -134,13 +144,11 @@ def test_published_ledger_columns(built_book, built_claims):
         (built_book / "claims.json").read_text(encoding="utf-8")
     )
     assert [d["id"] for d in data] == [r["id"] for r in built_claims]
+    from migbook.claims import BASES, STATUSES
+
     for r in built_claims:
-        assert r["status"] in (
-            "reproduced",
-            "qualified",
-            "discrepant",
-            "external",
-        )
+        assert r["status"] in STATUSES
+        assert r["basis"] in BASES
         assert r["url"].endswith("#" + r["id"])
         if r["status"] in ("discrepant", "qualified", "external"):
             assert r["note"].strip(), (
@@ -257,3 +265,119 @@ def test_claims_json_types(built_book, built_claims):
                 assert "e" not in r[key].lower() and (
                     len(digits) <= 6 or "." not in r[key]
                 ), (r["id"], r[key])
+
+
+# --------------------------------------------------------------------------- issue 16
+def test_headline_counts_by_status_and_basis(built_book, built_claims):
+    """The report and the errata show the same headline counts, by status and by basis, and
+    they agree with the badges (one error counted once, withdrawn rows apart)."""
+    from migbook.claims import BASES, COUNTED, tally
+    from migbook.sphinx.report import headline
+
+    t = tally(built_claims)
+    assert t["total"] == len(built_claims)
+    assert t["total"] == t["counted"] + t["counted_with"] + t["withdrawn"]
+    assert sum(t["basis"].values()) == t["counted"]
+    words = headline(t)
+    for s in COUNTED:
+        assert f"{t['status'][s]} {s}" in words
+    for b in BASES:
+        assert f"{t['basis'][b]} on {BASES[b]}" in words
+    import html as html_
+
+    for page in ("report", "errata"):
+        text = (built_book / "book" / f"{page}.html").read_text(
+            encoding="utf-8"
+        )
+        assert html_.escape(words).replace("&#x27;", "&#39;") in text, page
+        for b in BASES:
+            assert f'data-basis="{b}"' in text, (page, b)
+
+
+def test_every_row_says_what_its_check_rests_on(built_book, built_claims):
+    from migbook.claims import BASES
+
+    text = (built_book / "book" / "ch2_escalation.html").read_text(
+        encoding="utf-8"
+    )
+    assert 'class="claim-basis claim-basis-restatement"' in text
+    for r in built_claims:
+        assert r["basis"] in BASES, r["id"]
+        if r["status"] == "consistent":
+            assert r["basis"] in ("restatement", "internal"), r["id"]
+        if r["basis"] == "outside":
+            assert r["status"] in ("external", "withdrawn"), r["id"]
+
+
+def test_recomputed_only_for_what_was_recomputed(built_book, built_claims):
+    """No citation, errata line or export calls a ceiling, floor, blank or restatement
+    "recomputed" (issue 16, section 4)."""
+    from migbook.sphinx import citing
+
+    cff = citing.citation_meta()
+    report = (built_book / "book" / "report.html").read_text(
+        encoding="utf-8"
+    )
+    errata = (built_book / "book" / "errata.html").read_text(
+        encoding="utf-8"
+    )
+    odd = [
+        r
+        for r in built_claims
+        if r["plausibility"]
+        or r["rule"] == "left-blank"
+        or r["basis"] in ("restatement", "internal")
+    ]
+    assert any(r["rule"] == "left-blank" for r in odd)
+    assert any(r["plausibility"] == "ceiling" for r in odd)
+    for r in odd:
+        assert r["value_label"] != "recomputed", r["id"]
+        row = {
+            **r,
+            "computed_value": float(r["computed_value"])
+            if r["computed_value"]
+            else None,
+            "implied_value": float(r["implied_value"])
+            if r["implied_value"]
+            else None,
+        }
+        text = citing.citation_text(row, cff, r["url"])
+        assert "recomputed" not in text, (r["id"], text)
+        assert "recomputed" not in citing.bibtex(row, cff, r["url"])
+    blank = next(r for r in odd if r["rule"] == "left-blank")
+    assert "the book&#39;s filling of the blank" in errata or (
+        "the book's filling of the blank" in errata
+    )
+    block = report.split(f'id="{blank["id"]}"')[1].split("</tbody>")[0]
+    assert "recomputed" not in block.replace("Recom&shy;puted", "")
+
+
+def test_sensitivity_on_the_policy_page(built_book, built_claims):
+    """The policy page counts the statuses under 5% and 20% tolerance and with round-number
+    readings off, from the records, and names every claim whose status moves; each such badge
+    says so."""
+    from migbook.claims import ALTERNATIVE_LABELS
+
+    policy = (built_book / "book" / "policy.html").read_text(
+        encoding="utf-8"
+    )
+    assert 'class="migbook-table migbook-sensitivity"' in policy
+    for label in ALTERNATIVE_LABELS.values():
+        assert f'data-setting="{label}"' in policy
+    moved = [
+        r
+        for r in built_claims
+        if any(
+            r[c] != r["status"]
+            for c in ("status_near_5", "status_near_20", "status_no_round")
+        )
+    ]
+    assert moved, "no badge is fragile: the table would show nothing"
+    for r in moved:
+        assert f"<code>{r['id']}</code></a> ({r['status']} →" in policy
+        chapter = r["chapter"].split("/")[-1]
+        page = (built_book / "book" / f"{chapter}.html").read_text(
+            encoding="utf-8"
+        )
+        badge = page.split(f'id="claim-{r["id"]}"')[1].split("</div>")[0]
+        assert 'class="claim-fragile"' in badge, r["id"]

@@ -166,8 +166,10 @@ def test_unknown_qualifier_fails():
 
 # --------------------------------------------------------------------------- the judging policy
 def test_rules_table_is_complete():
+    from migbook.claims import AS_LINKED, STATUSES
+
     statuses = {v.status for v in RULES.values()}
-    assert statuses == {"reproduced", "qualified", "discrepant", "external"}
+    assert statuses == set(STATUSES) | {AS_LINKED}
     for rid, rule in RULES.items():
         assert (
             rule.title
@@ -328,9 +330,9 @@ def test_is_round(printed, expected):
             "exact",
             "90",
             89.4,
-            "qualified",
+            "reproduced",
             "round-number",
-        ),  # "90%" for 89.4%
+        ),  # "90%" for 89.4%: a round figure read at its own precision
         (
             "exact",
             "90",
@@ -342,7 +344,7 @@ def test_is_round(printed, expected):
             "exact",
             "20",
             23.9,
-            "qualified",
+            "reproduced",
             "round-number",
         ),  # "twentyfold" for 23.9-fold
         ("exact", "20", 26.0, "discrepant", "no-reading"),
@@ -379,7 +381,7 @@ def test_round_number_not_for_table_cells_or_ranks():
     r = evaluate(
         row("exact", "3990", "US$ million"), 3985, round_number=True
     )
-    assert r.status == "qualified"
+    assert (r.status, r.rule) == ("reproduced", "round-number")
 
 
 @pytest.mark.parametrize(
@@ -471,9 +473,10 @@ def test_inferred_value_on_a_round_number_stays_round_number():
     )
     assert (r.status, r.rule, r.inferred) == (
         "qualified",
-        "round-number",
+        "inferred",
         True,
     )
+    assert "round figure" in r.note
     assert "a share read as of 2003" in r.note
 
 
@@ -653,7 +656,7 @@ def test_badges_say_implied_for_externals_and_end_cleanly():
     rep = evaluate(row("exact", "4", "count"), 4)
     html_ = badge_html(rep, row("exact", "4", "count"))
     assert (
-        "computed <b>4 items</b>" in html_
+        "recomputed <b>4 items</b>" in html_
         and ";</div>" not in html_
         and "4 count" not in html_
     )
@@ -692,3 +695,443 @@ def test_policy_table_is_generated_from_rules():
         'href="../book/report.html#p2001-x"' in out
         and "US$ 16,823,669" in out
     )
+
+
+def test_bases_are_the_ledger_vocabulary():
+    """Every basis of the ledger's schema has a reader's label, and every row has one."""
+    from migbook.claims import BASES, BASIS_SHORT
+    from migbook.data import ledger, resource_meta
+
+    field = next(
+        f
+        for f in resource_meta("claims")["schema"]["fields"]
+        if f["name"] == "basis"
+    )
+    assert field["constraints"]["enum"] == list(BASES)
+    assert set(BASIS_SHORT) == set(BASES)
+    assert set(ledger()["basis"]) <= set(BASES)
+
+
+def test_badge_shows_the_basis():
+    from migbook.render import badge_fields, badge_text
+
+    plain = row("exact", "5")
+    ledger_row = {**plain, "basis": "restatement"}
+    r = evaluate(ledger_row, 5.0)
+    html = badge_html(r, ledger_row)
+    assert 'class="claim-basis claim-basis-restatement"' in html
+    assert ">restatement</span>" in html
+    assert "(restatement)" in badge_text(badge_fields(r, ledger_row))
+    assert "claim-basis" not in badge_html(r, plain)
+
+
+def test_tally_counts_by_status_and_basis():
+    from migbook.claims import BASES, STATUSES, tally
+
+    rows = [
+        {"status": "reproduced", "basis": "table"},
+        {"status": "reproduced", "basis": "list"},
+        {"status": "external", "basis": "outside"},
+    ]
+    t = tally(rows)
+    assert t["total"] == 3
+    assert list(t["status"]) == list(STATUSES)
+    assert list(t["basis"]) == list(BASES)
+    assert t["status"]["reproduced"] == 2 and t["status"]["discrepant"] == 0
+    assert t["basis"]["outside"] == 1 and t["basis"]["restatement"] == 0
+    assert t["status_basis"]["reproduced"]["list"] == 1
+    assert sum(t["status"].values()) == sum(t["basis"].values()) == 3
+
+
+# --------------------------------------------------------------------------- issue 16's rules
+def based(basis, qualifier="exact", value="5", unit="percent", **kw):
+    """A ledger row that says what its check rests on."""
+    return {**row(qualifier, value, unit, **kw), "basis": basis}
+
+
+@pytest.mark.parametrize(
+    "basis,x,status,rule",
+    [
+        ("restatement", 5.0, "consistent", "restatement"),
+        ("restatement", 7.0, "discrepant", "no-reading"),
+        ("internal", 5.2, "consistent", "internal-consistency"),
+        ("internal", 6.0, "discrepant", "no-reading"),
+        ("table", 5.0, "reproduced", "printed-precision"),
+        ("list", 5.0, "reproduced", "printed-precision"),
+    ],
+)
+def test_restatement_and_internal_consistency_are_not_reproductions(
+    basis, x, status, rule
+):
+    r = evaluate(based(basis), x)
+    assert (r.status, r.rule, r.basis) == (status, rule, basis)
+
+
+@pytest.mark.parametrize(
+    "cited,value,unit,x,status",
+    [
+        ("twenty-fivefold", "25", "times", 23.0, "reproduced"),
+        ("twenty-fivefold", "25", "times", 21.0, "discrepant"),
+        ("25-fold", "25", "times", 23.0, "discrepant"),  # digits: strict
+        ("a third", "0.3333", "fraction", 0.31, "reproduced"),
+        ("a third", "0.3333", "fraction", 0.27, "discrepant"),
+        ("fivefold", "5", "times", 5.4, "reproduced"),
+        ("fivefold", "5", "times", 4.0, "discrepant"),
+    ],
+)
+def test_spelled_multiples_and_fractions_are_round(
+    cited, value, unit, x, status
+):
+    from migbook.claims import is_spelled
+
+    r = evaluate({**row("exact", value, unit), "cited": cited}, x)
+    assert r.status == status
+    assert is_spelled({**row("exact", value, unit), "cited": cited}) is (
+        not cited[0].isdigit()
+    )
+    if status == "reproduced" and not abs(x - float(value)) < 0.5:
+        assert r.rule == "round-number" and "strictly" in r.note
+
+
+@pytest.mark.parametrize(
+    "qualifier,cited,value,x,status,rule",
+    [
+        (
+            "more_than",
+            "more than US$8 billion",
+            "8",
+            18.6,
+            "qualified",
+            "understatement",
+        ),
+        (
+            "more_than",
+            "more than US$8 billion",
+            "8",
+            9.5,
+            "reproduced",
+            "printed-precision",
+        ),
+        (
+            "at_least",
+            "at least 5 hours",
+            "5",
+            8.0,
+            "qualified",
+            "understatement",
+        ),
+        (
+            "less_than",
+            "less than 2%",
+            "2",
+            0.5,
+            "qualified",
+            "understatement",
+        ),
+        (
+            "less_than",
+            "less than 2%",
+            "2",
+            1.5,
+            "reproduced",
+            "printed-precision",
+        ),
+        # a comparison word with no figure is not a floor
+        (
+            "more_than",
+            "exceeds tourism",
+            "1",
+            1.8,
+            "reproduced",
+            "printed-precision",
+        ),
+        (
+            "more_than",
+            "more than US$8 billion",
+            "8",
+            7.0,
+            "discrepant",
+            "no-reading",
+        ),
+    ],
+)
+def test_open_floor_far_below_the_value_is_an_understatement(
+    qualifier, cited, value, x, status, rule
+):
+    r = evaluate(
+        {**row(qualifier, value, "US$ billion"), "cited": cited}, x
+    )
+    assert (r.status, r.rule) == (status, rule)
+    if rule == "understatement":
+        assert "understate" in r.note
+
+
+def test_a_check_that_cannot_fail_is_withdrawn_and_not_counted():
+    from migbook.claims import tally, withdrawn_result
+
+    r = withdrawn_result(
+        based("list", value="5", unit="count"),
+        reason="no count is printed",
+    )
+    assert (r.status, r.rule, r.note) == (
+        "withdrawn",
+        "cannot-fail",
+        "no count is printed",
+    )
+    with pytest.raises(ValueError, match="reason"):
+        withdrawn_result(based("list"), reason=" ")
+    rows_ = [
+        {"status": "withdrawn", "basis": "list"},
+        {"status": "reproduced", "basis": "list"},
+    ]
+    t = tally(rows_)
+    assert t["withdrawn"] == 1 and t["counted"] == 1
+    assert t["basis"]["list"] == 1 and t["total"] == 2
+
+
+def test_joint_inconsistency_gives_one_verdict_counted_once():
+    from migbook.claims import tally
+
+    cells = ["p2001-a", "p2001-b", "p2001-c"]
+    first = evaluate(
+        based("table-arithmetic", cid="p2001-a"), 9.0, joint=cells
+    )
+    member = evaluate(
+        based("table-arithmetic", cid="p2001-c"), 5.0, joint=cells
+    )
+    assert (first.status, first.rule, first.counted_with) == (
+        "discrepant",
+        "joint-inconsistency",
+        "",
+    )
+    # a cell that holds alone still shares the set's verdict, counted under the first
+    assert (member.status, member.rule, member.counted_with) == (
+        "discrepant",
+        "joint-inconsistency",
+        "p2001-a",
+    )
+    assert "cannot all be right" in member.note and "p2001-b" in member.note
+    t = tally([first.record(), member.record()])
+    assert t["status"]["discrepant"] == 1 and t["counted_with"] == 1
+    # without a set, each cell is judged alone
+    assert evaluate(
+        based("table-arithmetic", cid="p2001-c"), 5.0
+    ).status == ("reproduced")
+    with pytest.raises(ValueError, match="joint"):
+        evaluate(based("table", cid="p2001-z"), 5.0, joint=cells)
+
+
+def test_one_error_counted_once():
+    from migbook.claims import tally
+
+    erratum = evaluate(based("table", cid="p2001-a"), 9.0, severity="slip")
+    again = evaluate(
+        based("restatement", cid="both-a"), 9.0, counted_with="p2001-a"
+    )
+    assert (again.status, again.rule, again.counted_with) == (
+        "discrepant",
+        "counted-once",
+        "p2001-a",
+    )
+    t = tally([erratum.record(), again.record()])
+    assert t["status"]["discrepant"] == 1 and t["counted_with"] == 1
+    assert t["total"] == t["counted"] + t["counted_with"] + t["withdrawn"]
+    # a comparison that restates no other row is counted as itself
+    alone = evaluate(based("restatement", cid="both-a"), 9.0)
+    assert (alone.status, alone.counted_with) == ("discrepant", "")
+    with pytest.raises(ValueError, match="itself"):
+        evaluate(based("table", cid="p2001-a"), 9.0, counted_with="p2001-a")
+
+
+def test_coincidence_one_rule_for_an_outside_figure():
+    match = evaluate(
+        based("outside", value="282", unit="US$"),
+        282.3,
+        inferred="how the bank computed its average",
+    )
+    assert (match.status, match.rule) == ("external", "coincidence")
+    assert match.computed_value is None and match.implied_value == 282.3
+    miss = evaluate(based("outside", value="282", unit="US$"), 300.0)
+    assert (miss.status, miss.rule) == ("external", "outside-source")
+    # the same division by another route: external() with rule coincidence
+    ext = external_result(
+        based("outside", value="20937300", unit="count"),
+        note="the same division",
+        rule="coincidence",
+    )
+    assert ext.status == match.status and ext.rule == match.rule
+
+
+@pytest.mark.parametrize(
+    "others,status,rule",
+    [
+        ({}, "qualified", "chosen-measure"),
+        ({"Pearson": 0.8}, "reproduced", "printed-precision"),
+        ({"Pearson": -0.2}, "qualified", "chosen-measure"),
+    ],
+)
+def test_a_measure_the_book_chose_caps_the_status(others, status, rule):
+    r = evaluate(
+        based("table", "more_than", "0", "correlation"),
+        0.9,
+        measure="rank correlation",
+        measures=others,
+    )
+    assert (r.status, r.rule) == (status, rule)
+    assert "rank correlation" in r.note or "rank correlation" in r.measures
+    if others and status == "reproduced":
+        assert "every measure" in r.note
+
+
+def test_every_measure_failing_is_discrepant():
+    r = evaluate(
+        based("table", "more_than", "0", "correlation"),
+        -0.5,
+        measure="rank correlation",
+        measures={"Pearson": -0.4},
+    )
+    assert (r.status, r.rule) == ("discrepant", "no-reading")
+    assert "every measure the chapter tried fails" in r.note
+
+
+@pytest.mark.parametrize("rule", ["misprint", "edition"])
+def test_misprints_and_editions_are_named_readings(rule):
+    counted = {
+        **based("list", value="10", unit="count"),
+        "kind": "count-vs-list",
+    }
+    r = evaluate(
+        counted,
+        11,
+        readings=[Reading(rule, "the count one short of the list", 10)],
+    )
+    assert (r.status, r.rule) == ("qualified", rule)
+    r = evaluate(
+        counted,
+        11,
+        readings=[Reading(rule, "a reading that does not hold", 12)],
+    )
+    assert r.status == "discrepant"
+
+
+def test_severity_only_for_discrepancies_and_required_to_publish():
+    from migbook import notebook
+
+    assert evaluate(based("table"), 9.0, severity="slip").severity == "slip"
+    assert evaluate(based("table"), 5.0, severity="slip").severity == ""
+    with pytest.raises(ValueError, match="severity"):
+        evaluate(based("table"), 9.0, severity="grave")
+    r = evaluate(based("table"), 9.0)
+    with pytest.raises(ValueError, match="severity"):
+        notebook._publish(r, based("table"))
+
+
+def test_sensitivity_is_recorded_and_shown():
+    from migbook.render import badge_fields, fragile_text
+
+    r = evaluate(row("about", "17", "US$ million"), 15.5)
+    assert r.status == "reproduced"
+    assert r.sensitivity == {
+        "near-5": "discrepant",
+        "near-20": "reproduced",
+        "no-round": "reproduced",
+    }
+    assert r.fragile() == {"near-5": "discrepant"}
+    text = fragile_text(r.status, r.sensitivity)
+    assert "discrepant with the qualifier tolerance at 5%" in text
+    assert badge_fields(r, row("about", "17"))["fragile"] == text
+    robust = evaluate(row("exact", "17", "US$ million"), 17.1)
+    assert robust.fragile() == {} and fragile_text("reproduced", {}) == ""
+    round_only = evaluate(row("exact", "90", "percent"), 88.0)
+    assert round_only.sensitivity["no-round"] == "discrepant"
+
+
+@pytest.mark.parametrize(
+    "status,rule,plausibility,basis,label",
+    [
+        ("reproduced", "printed-precision", "", "table", "recomputed"),
+        ("discrepant", "no-reading", "", "table-arithmetic", "recomputed"),
+        (
+            "consistent",
+            "restatement",
+            "",
+            "restatement",
+            "the other paper gives",
+        ),
+        (
+            "consistent",
+            "internal-consistency",
+            "",
+            "internal",
+            "the text's own figures give",
+        ),
+        (
+            "qualified",
+            "left-blank",
+            "",
+            "table",
+            "the book's filling of the blank",
+        ),
+        (
+            "qualified",
+            "scale-word",
+            "ceiling",
+            "internal",
+            "plausibility ceiling",
+        ),
+        (
+            "external",
+            "outside-source",
+            "floor",
+            "table",
+            "plausibility floor",
+        ),
+        ("external", "coincidence", "", "outside", "the papers imply"),
+        (
+            "qualified",
+            "chosen-measure",
+            "",
+            "table",
+            "the book's measure gives",
+        ),
+        ("withdrawn", "cannot-fail", "", "list", "not checked"),
+    ],
+)
+def test_recomputed_only_for_what_was_recomputed(
+    status, rule, plausibility, basis, label
+):
+    from migbook.render import value_label
+
+    assert value_label(status, rule, plausibility, basis) == label
+
+
+def test_result_is_built_by_keyword():
+    from migbook.claims import Result
+
+    with pytest.raises(TypeError):
+        Result("p2001-x", "reproduced")  # type: ignore[misc]
+    r = Result(id="p2001-x", status="reproduced", rule="printed-precision")
+    assert r.record()["status"] == "reproduced"
+    with pytest.raises(AssertionError):
+        Result(id="p2001-x", status="qualified", rule="printed-precision")
+
+
+def test_evaluate_reads_like_the_policy():
+    """The steps of :func:`evaluate` are named functions, in the policy page's order."""
+    import inspect
+
+    from migbook import claims
+
+    src = inspect.getsource(claims.evaluate)
+    steps = [
+        "_left_blank",
+        "_plausibility_check",
+        "_judge_the_figure",
+        "_what_the_words_claim",
+        "_what_the_check_rests_on",
+        "_counted_once",
+        "_severity",
+    ]
+    positions = [src.index(s + "(") for s in steps]
+    assert positions == sorted(positions)
+    assert len(src.splitlines()) < 120

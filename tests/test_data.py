@@ -96,6 +96,12 @@ CASES = [
         ],
     ),
     (
+        "unknown basis",
+        "claims.csv",
+        lambda s: s.replace(",text,outside,", ",text,hearsay,", 1),
+        ["data/claims.csv", "line 2", "column 'basis'", "hearsay"],
+    ),
+    (
         "negative count",
         "p2001_table6.csv",
         lambda s: s.replace("\n1993,7,", "\n1993,-7,", 1),
@@ -124,7 +130,7 @@ def test_undescribed_csv_is_refused(broken):
 
 def test_ledger_cross_column_rules(broken):
     header = (broken / "claims.csv").read_text().splitlines()[0]
-    row = "p2001-x,p2001,I,book/ch2_escalation,text,a thing,about 5,printed,blank,5,,count,none credited"
+    row = "p2001-x,p2001,I,book/ch2_escalation,text,outside,a thing,about 5,printed,blank,5,,count,none credited"
     row += "," * (
         header.count(",") - row.count(",")
     )  # the optional columns left empty

@@ -158,7 +158,7 @@ def _figures_notebook(path: Path, done: dict) -> None:
         "status": "reproduced",
         "rule": "round-number",
         "cited": done["cited"],
-        "label": "computed",
+        "label": "recomputed",
         "value": "1,234",
         "note": "A note with <angle> & ampersand",
     }
@@ -479,7 +479,7 @@ def _chart_and_badge(out: Path, page: Path, up: str, done: dict, urls):
         'title="The rule of the judging policy that decided this status">'
         "[round-number]</a> "
         f"<code>{done['id']}</code>: cited “{html_escape(done['cited'])}”; "
-        "computed <b>1,234</b>. "
+        "recomputed <b>1,234</b>. "
         '<span class="claim-note">A note with &lt;angle&gt; &amp; ampersand'
         "</span></div>"
     )

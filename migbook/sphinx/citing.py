@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from migbook.data import ROOT
-from migbook.render import fmt_number
+from migbook.render import fmt_number, shown_number, value_label
 
 
 @lru_cache(maxsize=4)
@@ -58,19 +58,29 @@ def book_reference(cff: dict) -> str:
 
 
 def figure_words(row: dict) -> str:
-    """What the paper printed and what the book found, in one clause."""
+    """What the paper printed and what the book found, in one clause, in the words of
+    :func:`migbook.render.value_label` ("recomputed" only for a figure the book recomputed)."""
     parts = [f"{row['paper']} {row['section']} prints “{row['cited']}”"]
-    if row.get("computed_value") is not None:
-        parts.append(
-            f"recomputed {fmt_number(row['computed_value'])} {row['computed_unit']}"
-        )
-    if row.get("implied_value") is not None:
-        parts.append(
-            f"the papers imply {fmt_number(row['implied_value'])} {row['computed_unit']}"
-        )
-    if len(parts) == 1:
+    number = shown_number(
+        row["status"],
+        row.get("computed_value"),
+        row.get("implied_value"),
+        row.get("plausibility", ""),
+    )
+    label = row.get("value_label") or value_label(
+        row["status"],
+        row.get("rule", ""),
+        row.get("plausibility", ""),
+        row.get("basis", ""),
+    )
+    if number is not None:
+        parts.append(f"{label} {fmt_number(number)} {row['computed_unit']}")
+    else:
         parts.append("no figure recomputed")
-    return ", ".join(parts) + f" ({row['status']})"
+    status = row["status"] + (
+        f", {row['severity']}" if row.get("severity") else ""
+    )
+    return ", ".join(parts) + f" ({status})"
 
 
 def detail(row: dict) -> str:

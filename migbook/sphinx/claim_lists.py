@@ -24,7 +24,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from migbook.claims import STATUSES
 from migbook.data import ROOT, resource_meta
-from migbook.render import fmt_number, quantity
+from migbook.render import fmt_number, quantity, shown_number, value_label
 from migbook.sphinx import citing
 from migbook.sphinx.collector import mark_dynamic
 from migbook.sphinx.collector import rows as joined_rows
@@ -94,8 +94,12 @@ def _words(value: str) -> list[str]:
 # --------------------------------------------------------------------------- rendering
 def _row_context(r: dict, link: Link) -> dict:
     """What the list shows of one joined row (``templates/claims_list.html``)."""
-    external = r["status"] == "external"
-    number = r.get("implied_value") if external else r["computed_value"]
+    number = shown_number(
+        r["status"],
+        r.get("computed_value"),
+        r.get("implied_value"),
+        r.get("plausibility", ""),
+    )
     read_as = ""
     if r["qualifier"] != "blank":
         words = (
@@ -133,7 +137,21 @@ def _row_context(r: dict, link: Link) -> dict:
         or r["chapter"].split("/")[-1],
         "blank": r["qualifier"] == "blank",
         "read_as": read_as,
-        "label": "implied by the papers" if external else "recomputed",
+        "label": r.get("value_label")
+        or value_label(
+            r["status"],
+            r.get("rule", ""),
+            r.get("plausibility", ""),
+            r.get("basis", ""),
+        ),
+        "severity": r.get("severity", ""),
+        "counted_with": r.get("counted_with", ""),
+        "counted_href": link(
+            r.get("report_doc", REPORT_DOC), r.get("counted_with", "")
+        )
+        if r.get("counted_with")
+        else "",
+        "basis": r.get("basis", ""),
         "shown": quantity(
             number, r["computed_unit"], r.get("cited_value") or None
         )
@@ -187,10 +205,18 @@ def claims_list_html(
         "by": by,
         "status_words": status_words,
     }
+    counted = [r for r in chosen if not r.get("counted_with")]
+    linked = len(chosen) - len(counted)
+    ctx["linked"] = (
+        f"{_count_words(linked, 'row')} restating another row's verdict "
+        "are listed but counted once, under that row"
+        if linked
+        else ""
+    )
     if chosen and not group:
         ctx["count"] = _count_words(len(chosen), "ledger row")
         ctx["tally"] = ", ".join(
-            f"{sum(r['status'] == s for r in chosen)} {s}"
+            f"{sum(r['status'] == s for r in counted)} {s}"
             for s in want_status
         )
         ctx["caption"] = (
@@ -218,7 +244,7 @@ def claims_list_html(
         summary = []
         for k in order:
             counts = [
-                sum(key(r) == k and r["status"] == s for r in chosen)
+                sum(key(r) == k and r["status"] == s for r in counted)
                 for s in want_status
             ]
             if by == "rule" and not sum(counts):
@@ -233,8 +259,9 @@ def claims_list_html(
             )
         ctx["summary"] = summary
         ctx["totals"] = [
-            sum(r["status"] == s for r in chosen) for s in want_status
+            sum(r["status"] == s for r in counted) for s in want_status
         ]
+        ctx["counted"] = len(counted)
         for k in order:
             group_rows = [r for r in chosen if key(r) == k]
             if not group_rows:

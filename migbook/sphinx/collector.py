@@ -29,7 +29,7 @@ from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.errors import ExtensionError
 
 from migbook.data import ledger_records, resource_meta
-from migbook.render import CLAIM_MIME, json_data
+from migbook.render import CLAIM_MIME, json_data, value_label
 
 
 @dataclass
@@ -187,6 +187,17 @@ def collect(app: Sphinx) -> tuple[list[dict], list[str]]:
                 "plausibility": rec.get("plausibility", ""),
                 "reading": rec.get("reading", ""),
                 "bounds": rec.get("bounds", ""),
+                "severity": rec.get("severity", ""),
+                "counted_with": rec.get("counted_with", ""),
+                "joint": list(rec.get("joint") or []),
+                "measures": dict(rec.get("measures") or {}),
+                "sensitivity": dict(rec.get("sensitivity") or {}),
+                "value_label": value_label(
+                    rec["status"],
+                    rec.get("rule", ""),
+                    rec.get("plausibility", ""),
+                    row.get("basis", ""),
+                ),
                 "note": note,
                 "chapter_title": title.astext()
                 if title is not None
@@ -198,7 +209,23 @@ def collect(app: Sphinx) -> tuple[list[dict], list[str]]:
         problems.append(
             f"claim {cid!r} checked on {hits[0][0]} is not in data/claims.csv"
         )
+    ids = {r["id"] for r in rows}
+    for r in rows:
+        for other in [r["counted_with"], *r["joint"]]:
+            if other and other not in ids:
+                problems.append(
+                    f"claim {r['id']!r} is counted with {other!r}, which is not a "
+                    "checked claim of the book"
+                )
     return rows, problems
+
+
+def counts(rows_: list[dict]) -> dict:
+    """Headline counts of the joined rows by status and by basis (:func:`migbook.claims.tally`),
+    for any page that shows them (the front page, the report, the errata)."""
+    from migbook.claims import tally
+
+    return tally(rows_)
 
 
 def rows(app: Sphinx) -> list[dict]:

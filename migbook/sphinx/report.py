@@ -24,12 +24,19 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from migbook.claims import STATUSES
+from migbook.claims import BASES, COUNTED, STATUSES
 from migbook.data import data_dir, resource_meta
-from migbook.render import SIGNIFICANT, fmt_number, plain, quantity
+from migbook.render import (
+    SIGNIFICANT,
+    fmt_number,
+    fragile_text,
+    plain,
+    quantity,
+)
 from migbook.sphinx import citing
 from migbook.sphinx.collector import (
     claims_unchanged,
+    counts,
     ledger_columns,
     mark_dynamic,
     on_new_rows,
@@ -48,8 +55,15 @@ RESULT_COLUMNS = [
     "computed_value",
     "implied_value",
     "computed_unit",
+    "value_label",
     "status",
     "rule",
+    "severity",
+    "counted_with",
+    "joint",
+    "status_near_5",
+    "status_near_20",
+    "status_no_round",
     "plausibility",
     "reading",
     "bounds",
@@ -57,10 +71,78 @@ RESULT_COLUMNS = [
     "url",
     "where",
 ]
+#: the export column of each alternative setting of the policy (``claims.ALTERNATIVES``)
+SENSITIVITY_COLUMNS = {
+    "near-5": "status_near_5",
+    "near-20": "status_near_20",
+    "no-round": "status_no_round",
+}
 
 
 class claims_placeholder(nodes.General, nodes.Element):
     """Filled on doctree-resolved."""
+
+
+class counts_placeholder(nodes.General, nodes.Element):
+    """Filled on doctree-resolved."""
+
+
+class ClaimsCountsDirective(SphinxDirective):
+    """``{claims-counts}``: the headline counts by status and by basis (any page)."""
+
+    has_content = False
+    option_spec = {}
+
+    def run(self):
+        mark_dynamic(self.env)
+        return [counts_placeholder("")]
+
+
+def headline(t: dict) -> str:
+    """The headline counts in one sentence, by status and by basis (from
+    :func:`migbook.claims.tally`): the same words on every page that shows them."""
+    by_status = ", ".join(f"{t['status'][s]} {s}" for s in COUNTED)
+    by_basis = ", ".join(f"{t['basis'][b]} on {BASES[b]}" for b in BASES)
+    apart = []
+    if t["counted_with"]:
+        apart.append(
+            f"{t['counted_with']} more share the verdict of another claim and "
+            "are counted there"
+        )
+    if t["withdrawn"]:
+        apart.append(
+            f"{t['withdrawn']} withdrawn because their check could not fail"
+        )
+    return (
+        f"{t['total']} claims, {t['counted']} of them counted: {by_status}. "
+        f"By what the check rests on: {by_basis}."
+        + (f" Apart: {'; '.join(apart)}." if apart else "")
+    )
+
+
+def counts_context(rows: list[dict]) -> dict:
+    """What ``templates/counts.html`` shows: :func:`headline` and the table of counted claims by
+    basis and status."""
+    whole = counts(rows)
+    return {
+        "headline": headline(whole),
+        "statuses": list(COUNTED),
+        "by_basis": [
+            {
+                "basis": b,
+                "label": BASES[b],
+                "counts": [whole["status_basis"][s][b] for s in COUNTED],
+                "total": whole["basis"][b],
+            }
+            for b in BASES
+        ],
+        "totals": [whole["status"][s] for s in COUNTED],
+        "counted": whole["counted"],
+    }
+
+
+def counts_html(rows: list[dict]) -> str:
+    return render("counts.html", **counts_context(rows))
 
 
 class ClaimsReportDirective(SphinxDirective):
@@ -103,8 +185,16 @@ def export_rows(app: Sphinx, rows: list[dict]) -> list[dict]:
                 "computed_value": plain(r["computed_value"]),
                 "implied_value": plain(r["implied_value"]),
                 "computed_unit": r["computed_unit"],
+                "value_label": r.get("value_label", ""),
                 "status": r["status"],
                 "rule": r["rule"],
+                "severity": r.get("severity", ""),
+                "counted_with": r.get("counted_with", ""),
+                "joint": " ".join(r.get("joint") or []),
+                **{
+                    col: (r.get("sensitivity") or {}).get(k, r["status"])
+                    for k, col in SENSITIVITY_COLUMNS.items()
+                },
                 "plausibility": r.get("plausibility", ""),
                 "reading": r["reading"],
                 "bounds": r["bounds"],
@@ -146,18 +236,19 @@ def report_context(app: Sphinx, rows: list[dict], docname: str) -> dict:
     cff = citing.citation_meta()
     chapters = list(dict.fromkeys(r["chapter"] for r in rows))
     titles = {r["chapter"]: r["chapter_title"] for r in rows}
-    summary = [
-        {
-            "title": titles[ch],
-            "href": doc_uri(builder, docname, ch),
-            "counts": [
-                sum(r["chapter"] == ch and r["status"] == s for r in rows)
-                for s in STATUSES
-            ],
-            "total": sum(r["chapter"] == ch for r in rows),
-        }
-        for ch in chapters
-    ]
+    summary = []
+    for ch in chapters:
+        t = counts([r for r in rows if r["chapter"] == ch])
+        summary.append(
+            {
+                "title": titles[ch],
+                "href": doc_uri(builder, docname, ch),
+                "counts": [t["status"][s] for s in COUNTED]
+                + [t["counted_with"], t["withdrawn"]],
+                "total": t["total"],
+            }
+        )
+    whole = counts(rows)
     view = []
     policy_doc = state(app.env).policy_doc
     for r in rows:
@@ -191,6 +282,8 @@ def report_context(app: Sphinx, rows: list[dict], docname: str) -> dict:
                     if r.get("rule") and policy_doc in app.env.found_docs
                     else ""
                 ),
+                "basis_label": BASES.get(r.get("basis", ""), ""),
+                "fragile": fragile_text(r["status"], r.get("sensitivity")),
                 "cite_text": citing.citation_text(r, cff, url),
                 "bibtex": citing.bibtex(r, cff, url),
                 "url": url,
@@ -198,8 +291,11 @@ def report_context(app: Sphinx, rows: list[dict], docname: str) -> dict:
         )
     return {
         "statuses": STATUSES,
+        "columns": [*COUNTED, "counted once elsewhere", "withdrawn"],
         "summary": summary,
-        "totals": [sum(r["status"] == s for r in rows) for s in STATUSES],
+        "totals": [whole["status"][s] for s in COUNTED]
+        + [whole["counted_with"], whole["withdrawn"]],
+        "counts_html": counts_html(rows),
         "count": len(rows),
         "chapters": [(ch, titles[ch]) for ch in chapters],
         "rows": view,
@@ -235,6 +331,10 @@ def _remember_search_entries(app: Sphinx, env, rows: list[dict]) -> None:
 
 
 def _on_doctree_resolved(app: Sphinx, doctree, docname):
+    for node in list(doctree.findall(counts_placeholder)):
+        node.replace_self(
+            nodes.raw("", counts_html(joined_rows(app)), format="html")
+        )
     placeholders = list(doctree.findall(claims_placeholder))
     if not placeholders:
         return
@@ -279,7 +379,9 @@ def _on_build_finished(app: Sphinx, exception):
 
 def setup_report(app: Sphinx) -> None:
     app.add_node(claims_placeholder)
+    app.add_node(counts_placeholder)
     app.add_directive("claims-report", ClaimsReportDirective)
+    app.add_directive("claims-counts", ClaimsCountsDirective)
     app.connect("doctree-resolved", _on_doctree_resolved)
     app.connect("build-finished", _on_build_finished)
     on_new_rows(_remember_search_entries)
