@@ -342,7 +342,8 @@ def tiny(tmp_path_factory):
 
 
 def test_role_renders_a_footnote_with_the_passage_in_html(tiny):
-    from migbook.sphinx.attributions import RUBRIC, footnote_text
+    from migbook.attributions import footnote_text
+    from migbook.sphinx.attributions import RUBRIC
 
     src, a, b = tiny
     out, warnings = tiny_build(src, "html")
@@ -392,3 +393,20 @@ def test_unknown_id_is_a_warning_at_its_line(tmp_path):
     _, warnings = tiny_build(tmp_path, "html")
     assert "no attribution 'p2004-no-such-passage'" in warnings
     assert "index.md:3" in warnings
+
+
+def test_published_notebooks_write_the_passage_out():
+    """Plain Jupyter has no {said} role: the published notebook shows the passage in brackets."""
+    from migbook import notebook_text
+
+    row = ledger()[0]
+    out = notebook_text.resolve_roles(
+        f"The paper says so.{{said}}`{row['id']}` Next.",
+        {},
+        {"citations": {}, "site_url": ""},
+        {},
+        "book/ch1_export_model",
+    )
+    assert "{said}" not in out
+    assert f"{row['paper']}, section {row['section']}: “" in out
+    assert row["passage"].split()[0] in out

@@ -18,61 +18,22 @@ its line (the book builds with warnings as errors).
 
 from __future__ import annotations
 
-import csv
-from functools import lru_cache
-from pathlib import Path
-
 from docutils import nodes
 from docutils.transforms import Transform
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
-from migbook.data import data_dir
+from migbook.attributions import FILE, footnote_text, rows
 
 logger = logging.getLogger(__name__)
 
-FILE = "attributions.csv"
 RUBRIC = "The papers' own words"
-ELLIPSIS = "…"
 
 
 class said(nodes.Inline, nodes.TextElement):
     """An attribution marker: ``said['attribution']`` is the id; after :class:`SaidFootnotes` it
     holds the footnote reference (HTML adds the passage as a tooltip)."""
-
-
-def rows(folder: Path | None = None) -> dict[str, dict[str, str]]:
-    """The attributions ledger by id (re-read when the file changes)."""
-    path = (folder or data_dir()) / FILE
-    stat = path.stat()
-    return _read(str(path), stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=4)
-def _read(path: str, mtime_ns: int, size: int) -> dict[str, dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return {row["id"]: row for row in csv.DictReader(fh)}
-
-
-def where(row: dict[str, str]) -> str:
-    """'p2004, section III' / 'p2001, section III, footnote 14'."""
-    parts = [p.strip() for p in row["section"].split(",")]
-    said_at = []
-    for p in parts:
-        if p.startswith("fn "):
-            said_at.append("footnote " + p[3:])
-        elif p.lower() == "intro":
-            said_at.append("Introduction")
-        else:
-            said_at.append("section " + p)
-    return f"{row['paper']}, " + ", ".join(said_at)
-
-
-def footnote_text(row: dict[str, str]) -> str:
-    """'p2004, section III: “…”' (quotation marks inside the passage become single ones)."""
-    inner = row["passage"].replace("“", "‘").replace("”", "’")
-    return f"{where(row)}: “{inner}”"
 
 
 class SaidRole(SphinxRole):
