@@ -410,3 +410,40 @@ def test_published_notebooks_write_the_passage_out():
     assert "{said}" not in out
     assert f"{row['paper']}, section {row['section']}: “" in out
     assert row["passage"].split()[0] in out
+
+
+def test_built_pages_carry_the_passages_and_no_process_words(built_book):
+    """The built site: each chapter has one footnote per attribution its source uses, with the
+    passage; no page, nor the published ledger, tells the project's history."""
+    import html as h
+
+    from migbook.attributions import footnote_text, rows
+
+    known = rows()
+    for src in sorted((ROOT / "book").glob("ch*.md")):
+        ids = {
+            m.strip() for m in ROLE.findall(src.read_text(encoding="utf-8"))
+        }
+        page = (built_book / "book" / f"{src.stem}.html").read_text(
+            encoding="utf-8"
+        )
+        text = h.unescape(re.sub(r"<[^>]+>", "", page))
+        for aid in ids:
+            assert f'id="said-{aid}"' in page, (src.name, aid)
+            passage = footnote_text(known[aid]).split(": “", 1)[1]
+            assert passage[:40].replace("'", "’") in text.replace(
+                "'", "’"
+            ), aid
+    pages = sorted((built_book / "book").glob("*.html")) + [
+        built_book / "claims.csv",
+        built_book / "claims.json",
+    ]
+    found = []
+    for page in pages:
+        text = h.unescape(
+            re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
+        )
+        found += [
+            f"{page.name}: {m[0]}" for m in PROCESS_WORDS.finditer(text)
+        ]
+    assert not found, found
