@@ -10,6 +10,8 @@ as raw markup. The functions here, all pure, write them out as text:
 - ``{cite}`key``` becomes "[Author, year]" from the book's bibliography;
 - ``{numref}`label``` becomes "Fig. N" (figures numbered in order within the chapter, as the
   book numbers them), ``{doc}`page``` a link to the page on the site;
+- ``{said}`id``` (the papers' own words behind a sentence about their argument) becomes the
+  passage in brackets, with the paper and section (:func:`migbook.attributions.footnote_text`);
 - a ``{glue:figure}`` or ``{glue}`` directive becomes its output (the image that
   :func:`migbook.sphinx.notebooks.publish_notebook` attached right after it, or the glued text or HTML) and
   its caption;
@@ -146,6 +148,11 @@ def resolve_roles(
                 if site
                 else text
             )
+        if role == "said":
+            from migbook.attributions import footnote_text, rows
+
+            row = rows().get(body.strip())
+            return f" [{footnote_text(row)}]" if row else m[0]
         if role == "doc":
             m2 = re.match(r"^(?P<text>.*?)\s*<(?P<target>[^>]+)>$", body)
             target = m2["target"] if m2 else body

@@ -8,7 +8,11 @@ there. Compared, after normalising case, punctuation, hyphenation and line break
 - the ledger's own words: ``statement``, ``remark`` and ``note`` (the ``cited`` column is the
   papers' text by design and is left out);
 - the descriptions and notes of ``data/datapackage.json`` (titles of printed tables and columns are
-  transcriptions, as printed).
+  transcriptions, as printed);
+- the notes of ``data/attributions.csv``. Its ``passage`` column is the sanctioned quotation: the
+  papers' own words behind a sentence about their argument, shown as a footnote in quotation marks,
+  short (``tests/test_attributions.py`` caps it and finds it verbatim in the paper), so it is left
+  out here as the ledger's ``cited`` column is.
 
 The titles of the two papers (the first line of each text) may be cited anywhere. Text inside
 quotation marks ("...", “...”, ‘...’ and '...') is left out: a short quoted phrase is
@@ -154,6 +158,13 @@ def texts():
                         f"data/claims.csv {row['id']} {column}",
                         row[column],
                     )
+    with open(
+        ROOT / "data" / "attributions.csv", newline="", encoding="utf-8"
+    ) as f:
+        for row in csv.DictReader(
+            f
+        ):  # 'passage' is the sanctioned quotation
+            yield f"data/attributions.csv {row['id']} note", row["note"]
     package = json.loads(
         (ROOT / "data" / "datapackage.json").read_text(encoding="utf-8")
     )

@@ -14,6 +14,8 @@ One module per feature, each with its ``setup_<feature>(app)``:
 - :mod:`.badges`: the claim badges under the checks (a myst-nb mime renderer), linked by the builder;
 - :mod:`.tables`: printed tables' download links and citations;
 - :mod:`.notebooks`: the executed notebooks published beside their pages;
+- :mod:`.attributions`: ``{said}``, the papers' own words behind a sentence about their argument (a
+  footnote with the passage, from ``data/attributions.csv``);
 - :mod:`.assets`: CSS and scripts where pages need them, lighter pages, table header scopes;
 - :mod:`.bibliography`: reference-list labels in the in-text citations' author–year style;
 - :mod:`.publication`: Open Graph address, sitemap, hide-code switch, the PDF and bundle downloads,
@@ -28,6 +30,7 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from migbook.sphinx.assets import setup_assets
+from migbook.sphinx.attributions import setup_attributions
 from migbook.sphinx.badges import setup_badges
 from migbook.sphinx.bibliography import setup_bibliography
 from migbook.sphinx.charts import setup_charts
@@ -55,6 +58,7 @@ def setup(app: Sphinx):
     setup_tables(app)
     setup_notebooks(app)
     setup_assets(app)
+    setup_attributions(app)
     setup_bibliography(app)
     setup_publication(app)
     return {
