@@ -46,17 +46,19 @@ pytestmark = pytest.mark.skipif(
     SEEDS is None, reason="the papers' text (shared/seeds) is not here"
 )
 
-# a citation: an author (or 'al.') followed by a year, with optional pages: "Baker (1995: 402)",
+# a citation: an author (or 'al.', never a month) followed by a year, with optional pages: "Baker (1995: 402)",
 # "(Corona 2001, 38)", "Saxe-Fernández (2001,171)", "Dussel 2003b 149"
+MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 CITATION = re.compile(
-    r"(?:[A-Z][\w'\-]+|al\.)[,\s]*\(?\s*(?:19|20)\d\d[a-z]?"
+    rf"(?:(?!{MONTH}\b)[A-Z][\w'\-]+|al\.)[,\s]*\(?\s*(?:19|20)\d\d[a-z]?"
     r"(?:[,:]?\s*\d[\d\-–]*(?:,\s*\d[\d\-–]*)*)?\)?"
 )
 MARKERS = re.compile(
     r"\^\{\d*\.?\}|<sup>\d+</sup>|^\s*[-•]?\s*\d+\.\s|\(\d\)|\((?:i|ii|iii)\)"
     r"|(?:p\.|pp\.|cap\.)\s*[\d.\-]+|\b(?:Table|Figure|table)\s+\d+"
 )
-NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# a figure with what is glued to it: "1990s", "3000km", "3x1", "H-2a"'s "2a"
+NUMBER = re.compile(r"\d(?:[\w,.]*\w)?")
 SENTENCE = re.compile(r"(?<=[.;:?])\s+(?=[A-Z(•\-])|(?<=[.;?])\s+(?=\d)")
 # a full stop that ends an abbreviation or a list number, not a sentence
 NOT_AN_END = re.compile(
@@ -65,8 +67,8 @@ NOT_AN_END = re.compile(
 
 
 def norm(text: str) -> str:
-    """Quotes and dollar signs as plain characters, no thousands separators, no emphasis marks,
-    single spaces."""
+    """Quotes and dollar signs as plain characters, no superscript note markers, no emphasis
+    marks, single spaces (thousands separators stay: "2,000" jobs is not the year 2000)."""
     text = (
         text.replace("\\$", "$")
         .replace("’", "'")
@@ -74,7 +76,9 @@ def norm(text: str) -> str:
         .replace("”", '"')
         .replace("*", "")
     )
-    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    text = re.sub(
+        r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", text
+    )  # note markers set as superscripts
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -103,6 +107,13 @@ def numbers(sentence: str) -> list[str]:
     return [m.group(0).rstrip(",.") for m in NUMBER.finditer(bare)]
 
 
+def within(part: str, text: str) -> bool:
+    """``part`` occurs in ``text`` as whole words (case aside): "2000" is not in "2,000 jobs" read
+    as "2000 jobs"'s neighbour "12000", nor "10" in "1,000"."""
+    pattern = r"(?<![\w.])" + re.escape(part.lower()) + r"(?!\w)"
+    return re.search(pattern, text.lower()) is not None
+
+
 def parts(quoted: str) -> list[str]:
     return [norm(p) for p in re.split(r"\.\.\.|…", quoted) if p.strip()]
 
@@ -129,13 +140,13 @@ def uncovered(ledger: list[dict], sweep: list[dict]) -> list[str]:
         ]
         for sent in sentences(paper):
             for tok in numbers(sent):
-                low = sent.lower()
                 by_row = any(
-                    tok in words and any(p.lower() in low for p in quoted)
+                    within(tok, words)
+                    and any(within(p, sent) for p in quoted)
                     for quoted, words in rows
                 )
                 by_sweep = any(
-                    any(p.lower() in low and tok in p for p in quoted)
+                    any(within(p, sent) and within(tok, p) for p in quoted)
                     for quoted in entries
                 )
                 if not (by_row or by_sweep):
@@ -185,6 +196,19 @@ def test_detector_finds_a_number_whose_row_is_gone():
     assert numbers(
         "as Baker (1995: 402) estimates, 65% of exports (Corona 2001, 38)"
     ) == ["65"]
+    # a date is not a citation, and a figure keeps what is glued to it
+    assert numbers("signed on 22 June 2001 (Sandoval 2001, 252)") == [
+        "22",
+        "2001",
+    ]
+    assert numbers("the 1990s; 3000km; the 3x1 program") == [
+        "1990s",
+        "3000km",
+        "3x1",
+    ]
+    assert not within("2000", "2,000 jobs") and within(
+        "2,000", "2,000 jobs"
+    )
 
 
 # ----------------------------------------------------------------------------- the papers
