@@ -72,8 +72,9 @@ _UNIT_WORDS = {
 
 
 def quantity(value, unit: str, printed: str | None = None) -> str:
-    """A number with its unit in words: ``(1, "rank")`` -> ``rank 1``; ``(4, "count")`` ->
-    ``4 items``; ``(5.91, "US$ billion")`` -> ``US$ 5.91 billion``; ``(46, "percent")`` -> ``46%``."""
+    """A number with its unit in words: ``(1, "rank")`` -> ``rank 1``; ``(1998, "year")`` ->
+    ``year 1998``; ``(4, "count")`` -> ``4 items``; ``(5.91, "US$ billion")`` -> ``US$ 5.91
+    billion``; ``(46, "percent")`` -> ``46%``."""
     num = fmt_number(value, printed)
     if not num:
         return ""
@@ -81,6 +82,8 @@ def quantity(value, unit: str, printed: str | None = None) -> str:
     words = unit.split()
     if unit == "rank":
         return f"rank {num}"
+    if unit == "year" and float(value).is_integer():  # a date: no separator
+        return f"year {int(float(value))}"
     if unit == "percent":
         return f"{num}%"
     if unit == "fraction":

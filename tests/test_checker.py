@@ -625,6 +625,7 @@ def test_fmt_number(value, printed, text):
     "value,unit,text",
     [
         (1, "rank", "rank 1"),
+        (1998, "year", "year 1998"),
         (4, "count", "4 items"),
         (1, "count", "1 item"),
         (5.91, "US$ billion", "US$ 5.91 billion"),
