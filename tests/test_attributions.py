@@ -306,10 +306,15 @@ def test_no_process_words_reach_a_reader():
 
 
 # ----------------------------------------------------------------------------- the role, every builder
+# source_suffix is set here, not left to its default: Sphinx's merge_source_suffix writes the
+# extensions' suffixes into the config value's default dict itself, so a build with myst_parser
+# alone would leave ".md" -> "markdown" in the default of every later app in the same process,
+# and a later myst-nb build fails with "Source parser for markdown not registered".
 TINY_CONF = """
 extensions = ["myst_parser", "migbook.sphinx.attributions"]
 root_doc = "index"
 exclude_patterns = ["_build"]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 """
 
 
@@ -339,6 +344,15 @@ def tiny(tmp_path_factory):
         encoding="utf-8",
     )
     return src, a, b
+
+
+def test_tiny_builds_leave_sphinx_defaults_alone(tiny):
+    """Builds in one test process must not change what the next build starts from."""
+    from sphinx.config import Config
+
+    before = dict(Config.config_values["source_suffix"].default)
+    tiny_build(tiny[0], "html")
+    assert dict(Config.config_values["source_suffix"].default) == before
 
 
 def test_role_renders_a_footnote_with_the_passage_in_html(tiny):
