@@ -328,14 +328,14 @@ class Settings:
 
 #: the settings under which every check is evaluated again, to show how fragile its badge is
 ALTERNATIVES: dict[str, Settings] = {
-    "near-5": Settings(near=0.05),
-    "near-20": Settings(near=0.20),
+    "near-5": Settings(near=NEAR / 2),  # the tolerance halved
+    "near-20": Settings(near=NEAR * 2),  # and doubled
     "no-round": Settings(round_numbers=False),
 }
 #: how the policy page and the badges name each alternative
 ALTERNATIVE_LABELS: dict[str, str] = {
-    "near-5": "qualifier tolerance 5%",
-    "near-20": "qualifier tolerance 20%",
+    "near-5": f"qualifier tolerance {NEAR / 2:.0%}",
+    "near-20": f"qualifier tolerance {NEAR * 2:.0%}",
     "no-round": "round-number readings off",
 }
 
