@@ -287,9 +287,11 @@ RULES: dict[str, Rule] = {
     "cannot-fail": Rule(
         "A check that cannot fail",
         "withdrawn",
-        "A row whose computed side is built from its cited side (names counted against "
-        "themselves when no count is printed) tests nothing: it is withdrawn with its reason, "
-        "keeps its anchor, is listed, and is left out of the counts.",
+        "A row whose computed side is built from its cited side tests nothing: a list counted "
+        "against its own names or its own numbering when no count is printed beside it (the "
+        "checker finds these itself), or a figure computed from the words it is tested against. "
+        "It is withdrawn with its reason, keeps its anchor, is listed, and is left out of the "
+        "counts.",
     ),
 }
 
@@ -470,11 +472,10 @@ def bounds(
     def step(printed: str) -> float:
         if not round_number:
             return _half_step(printed)
-        if spelled:
-            return max(
-                _round_half_step(printed),
-                _spelled_half_step(float(printed)),
-            )
+        if (
+            spelled
+        ):  # words, not digits: the digits' own precision does not apply
+            return _spelled_half_step(float(printed))
         return _round_half_step(printed)
 
     v = float(cited_value)
@@ -888,6 +889,9 @@ def evaluate(
         )
         for k, v in (measures or {}).items()
     }
+    withdrawn = _cannot_fail(row, note)
+    if withdrawn is not None:
+        return withdrawn
     result = (
         _left_blank(c)
         or _plausibility_check(c, plausibility)
@@ -920,6 +924,43 @@ def evaluate(
             for name, alt in ALTERNATIVES.items()
         }
     return result
+
+
+# --- step 0: can the check fail at all?
+#: a list's own numbering ("(1) ... (4)") and ellipses are not a printed count
+_NUMBERING = re.compile(r"\(\s*\d+\s*\)|\.\.\.|…")
+_COUNT_WORDS = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"first|second|third|fourth|fifth|both|dozens?|several|a few)\b",
+    re.IGNORECASE,
+)
+
+
+def states_a_count(cited: str) -> bool:
+    """Whether the printed words state a count (a number or a count word) beside a list, once
+    the list's own numbering is set aside: ``"four structural features"`` does,
+    ``"(1) ... (4)"`` and a list of names do not."""
+    return bool(_COUNT_WORDS.search(_NUMBERING.sub(" ", cited)))
+
+
+def _cannot_fail(row: dict, note: str) -> Result | None:
+    """Rule ``cannot-fail``: a list counted against itself (no count is printed beside it, only
+    the names or the list's own numbering) tests nothing and is withdrawn."""
+    if row.get("basis") != "list" or states_a_count(row["cited"]):
+        return None
+    return withdrawn_result(
+        row,
+        reason=_join(
+            "no count is printed beside the list, only "
+            + (
+                "its own numbering"
+                if _NUMBERING.search(row["cited"])
+                else "the names"
+            )
+            + ", so counting the items could not disagree with the print",
+            note,
+        ),
+    )
 
 
 # --- step 1: the figure as printed

@@ -778,6 +778,10 @@ def test_restatement_and_internal_consistency_are_not_reproductions(
         ("a third", "0.3333", "fraction", 0.27, "discrepant"),
         ("fivefold", "5", "times", 5.4, "reproduced"),
         ("fivefold", "5", "times", 4.0, "discrepant"),
+        # words reach halfway to the next figure words name, not as far as the digits "20"
+        ("twentyfold", "20", "times", 18.8, "reproduced"),
+        ("twentyfold", "20", "times", 17.0, "discrepant"),
+        ("twentyfold", "20", "times", 23.0, "discrepant"),
     ],
 )
 def test_spelled_multiples_and_fractions_are_round(
@@ -1136,3 +1140,49 @@ def test_evaluate_reads_like_the_policy():
     positions = [src.index(s + "(") for s in steps]
     assert positions == sorted(positions)
     assert len(src.splitlines()) < 120
+
+
+@pytest.mark.parametrize(
+    "cited,value,x,status,rule",
+    [
+        (
+            "(1) ... (4)",
+            "4",
+            4.0,
+            "withdrawn",
+            "cannot-fail",
+        ),  # numbering only
+        (
+            "LEH Packing, ACME Brick, and Kanex",
+            "3",
+            3.0,
+            "withdrawn",
+            "cannot-fail",
+        ),
+        (
+            "four structural features",
+            "4",
+            4.0,
+            "reproduced",
+            "printed-precision",
+        ),
+        ("10 federations", "10", 11.0, "discrepant", "no-reading"),
+        (
+            "the first two ... the third",
+            "3",
+            3.0,
+            "reproduced",
+            "printed-precision",
+        ),
+    ],
+)
+def test_a_list_counted_against_itself_is_withdrawn(
+    cited, value, x, status, rule
+):
+    """Rule cannot-fail, found by the checker: no count is printed beside the list."""
+    r = evaluate(
+        based("list", value=value, unit="count", kind="count-vs-list")
+        | {"cited": cited},
+        x,
+    )
+    assert (r.status, r.rule) == (status, rule)
