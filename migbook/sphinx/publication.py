@@ -264,7 +264,7 @@ def _on_build_finished(app: Sphinx, exception) -> None:
         repository_url=(app.config.html_theme_options or {}).get(
             "repository_url", ""
         ),
-        title=app.config.project,
+        title=bundle.book_title(),
     )
     pdf = pdf_source(app)
     if pdf.exists():
