@@ -96,7 +96,9 @@ def book_title() -> str:
     """The book's title, from ``CITATION.cff``."""
     import yaml
 
-    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    cff = yaml.safe_load(
+        (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    )
     return str(cff["title"])
 
 

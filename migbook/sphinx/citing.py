@@ -82,7 +82,9 @@ def _papers() -> dict[str, str]:
             for p in e.persons.get("author", [])
         ]
         f = e.fields
-        title = f["title"].replace("{", "").replace("}", "").replace("--", "–")
+        title = (
+            f["title"].replace("{", "").replace("}", "").replace("--", "–")
+        )
         where = f.get("journal", "")
         if f.get("volume"):
             where += f" {f['volume']}"

@@ -92,6 +92,20 @@ def publish_notebook(
                     if made:
                         data["image/png"] = made[0]
                         added += 1
+                glued = (out.get("metadata") or {}).get("scrapbook")
+                if (
+                    glued
+                    and CLAIM_MIME not in data
+                    and "text/plain" not in data
+                ):
+                    # a value glued for the prose only (myst-nb keeps it under a prefixed
+                    # mime type that Jupyter does not show): say it, so no output is blank
+                    prefix = glued.get("mime_prefix", "")
+                    value = _text(data.get(prefix + "text/plain", ""))
+                    data["text/plain"] = (
+                        f"{glued.get('name', '')} = {value}"
+                        f"  (glued for the text)"
+                    )
                 if CLAIM_MIME in data:
                     # its text/plain is the number glued for the prose, which is written out
                     # here: a reader without HTML sees the badge as text instead
