@@ -195,9 +195,15 @@ def write_bundle(
 
 # --------------------------------------------------------------------------- re-executing
 def claim_records(nb) -> list[dict]:
-    """The claim records a notebook's badges carry (migbook's check/external), in order."""
+    """The claim records a notebook's badges carry (migbook's check/external), and those of the
+    claims its markdown places as declared by the ledger alone (``migbook-declared`` in a
+    cell's metadata, :func:`migbook.notebook.declared`), in order."""
+    from migbook.notebook import declared
+
     out = []
     for cell in nb.cells:
+        for cid in cell.get("metadata", {}).get("migbook-declared", []):
+            out.append(json.loads(json.dumps(declared(cid)[0].record())))
         for o in (
             cell.get("outputs", []) if cell.cell_type == "code" else []
         ):

@@ -219,6 +219,26 @@ def resolve_directives(text: str, glue: dict) -> str:
     return FIG_DIRECTIVE_RE.sub(one, text)
 
 
+def declared_ids(text: str) -> list[str]:
+    """The claim ids a markdown text places with ``{claims-declared}`` (in order)."""
+    return [
+        ln.strip()
+        for m in BLOCK_RE.finditer(text)
+        if m["name"] == "claims-declared"
+        for ln in OPTION_RE.sub("", m["content"]).splitlines()
+        if ln.strip()
+    ]
+
+
+def _declared_text(ids: list[str]) -> str:
+    from migbook.notebook import declared
+    from migbook.render import badge_fields, badge_text
+
+    return "\n".join(
+        f"- {badge_text(badge_fields(*declared(cid)))}" for cid in ids
+    )
+
+
 def resolve_book_only(text: str, settings: dict, docname: str) -> str:
     """Drop target labels; write each directive the book fills at build time as a line saying
     what it shows, with a link to the page on the site (an admonition keeps its text)."""
@@ -229,6 +249,8 @@ def resolve_book_only(text: str, settings: dict, docname: str) -> str:
         name = m["name"]
         if name in ("code-cell", "glue", "glue:figure", "figure"):
             return m[0]
+        if name == "claims-declared":  # the badges, as text
+            return _declared_text(declared_ids(m[0])) + "\n"
         if name in BOOK_ONLY or name.startswith("claims-"):
             what = BOOK_ONLY.get(name, "a part of the page")
             where = (
@@ -289,6 +311,9 @@ def readable(
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
+        ids = declared_ids(cell.source)
+        if ids:  # the bundle's runner records them (migbook.bundle.claim_records)
+            cell.metadata["migbook-declared"] = ids
         cell.source = resolve_roles(
             resolve_book_only(
                 resolve_directives(cell.source, glue), settings, docname

@@ -76,17 +76,85 @@ def test_is_bookkeeping_tells_bookkeeping_from_analysis():
     assert not is_bookkeeping("")
 
 
-def test_chapter_two_folds_its_bookkeeping_cells():
-    """No cell of chapter 2 that only records results or draws a chart shows its code by
-    default (``hide-input``: one click shows it; it still runs)."""
+CHAPTERS = sorted((ROOT / "book").glob("ch*.md"))
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapters_fold_their_bookkeeping_cells(path):
+    """No cell that only records results or draws a chart shows its code by default
+    (``hide-input``: one click shows it; it still runs)."""
     shown = [
         code.splitlines()[0]
-        for tags, code in cells(ROOT / "book" / "ch2_escalation.md")
+        for tags, code in cells(path)
         if code.strip()
         and is_bookkeeping(code)
         and not re.search(r"hide-input|remove-input|remove-cell", tags)
     ]
     assert not shown, shown
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_no_code_cell_only_names_a_claim(path):
+    """A claim with nothing to compute is declared by the ledger ({claims-declared}), not by
+    an ``external("<id>")`` call that carries nothing but the id."""
+    bare = []
+    for _, code in cells(path):
+        for node in ast.walk(ast.parse(code)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "external"
+                and not node.keywords
+                and all(isinstance(a, ast.Constant) for a in node.args)
+            ):
+                bare.append(node.args[0].value)
+    assert not bare, bare
+
+
+def test_declared_claim_is_what_external_records():
+    from migbook.claims import external_result
+    from migbook.data import ledger_records
+    from migbook.notebook import _note, declared
+
+    rows = ledger_records()
+    outside = next(r for r in rows if r["basis"] == "outside")
+    result, row = declared(outside["id"])
+    want = external_result(row, note=_note(row, "", source=True))
+    assert result.record() == want.record()
+    assert result.status == "external" and result.rule == "outside-source"
+    inside = next(r for r in rows if r["basis"] == "table")
+    with pytest.raises(ValueError, match="column basis"):
+        declared(inside["id"])
+
+
+def test_declared_claims_in_a_published_notebook_and_the_bundle():
+    from migbook.data import ledger_records
+
+    cid = next(r["id"] for r in ledger_records() if r["basis"] == "outside")
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                f"Text.\n\n```{{claims-declared}}\n{cid}\n```\n"
+            )
+        ]
+    )
+    notebook_text.readable(
+        nb,
+        {},
+        "book/ch1",
+        {"site_url": "", "repository_url": "", "citations": {}},
+    )
+    cell = nb.cells[1]
+    assert cell.metadata["migbook-declared"] == [cid]
+    assert "{claims-declared}" not in cell.source
+    assert (
+        f"- external [outside-source] (outside source) {cid}:"
+        in cell.source
+    )
+    recs = bundle.claim_records(nb)
+    assert [r["id"] for r in recs] == [cid] and recs[0][
+        "status"
+    ] == "external"
 
 
 def _headings(path: Path) -> list[str]:
@@ -210,7 +278,9 @@ def test_glue_only_outputs_show_their_value(tmp_path):
 
     glued = nbformat.v4.new_output(
         "display_data",
-        data={"application/papermill.record/text/plain": "22.0"},
+        data={
+            "application/papermill.record/text/plain": "0.40700000000000003"
+        },
         metadata={
             "scrapbook": {
                 "name": "origin-2001",
@@ -229,7 +299,10 @@ def test_glue_only_outputs_show_their_value(tmp_path):
     data = [c for c in out["cells"] if c["cell_type"] == "code"][0][
         "outputs"
     ][0]["data"]
-    assert "".join(data["text/plain"]).startswith("origin-2001 = 22.0")
+    assert (
+        "".join(data["text/plain"])
+        == "origin-2001 = 0.407  (glued for the text)"
+    )
 
 
 def test_bundle_requirements_are_what_reexecution_needs():
