@@ -140,24 +140,22 @@ def chart_id(spec: dict) -> str:
     return "chart-" + hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-#: the badge's Jinja2 template (its note, the row it is counted with and its fragility fold
-#: under the badge's line: a ``<details>`` whose summary is the line), shared by the notebook's
+#: the badge's Jinja2 template (its note, the row it is counted with and its fragility fold into
+#: a ``<details>`` at the end of the badge's line, opened by its summary "note"; no link sits in
+#: the summary, which is a control of its own), shared by the notebook's
 #: ``text/html`` (links relative to the chapter) and the book (links from the builder). Here, not in ``migbook/sphinx/templates/``: the
 #: reproduction bundle carries the package's Python files only. One line: the markup is inline.
 BADGE_TEMPLATE = (
-    '<div class="claim-check" id="claim-{{ id }}">'
-    "{%- set more = counted_with or note or fragile %}"
-    '{%- if more %}<details class="claim-details"><summary>{% endif %}'
-    '<a class="claim-badge claim-{{ status }}" href="{{ report_href }}" title="See this claim in the reproducibility report">{{ status }}</a>\n'
+    '<div class="claim-check" id="claim-{{ id }}"><a class="claim-badge claim-{{ status }}" href="{{ report_href }}" title="See this claim in the reproducibility report">{{ status }}</a>\n'
     '{%- if rule %} <a class="claim-rule" href="{{ rule_href }}" title="The rule of the judging policy that decided this status">[{{ rule }}]</a>{% endif %}\n'
     '{%- if basis %} <span class="claim-basis claim-basis-{{ basis }}" title="What the check rests on: {{ basis_title }}">{{ basis_label }}</span>{% endif %}\n'
     '{%- if severity %} <span class="claim-severity claim-severity-{{ severity }}" title="How much the discrepancy matters to the argument">{{ severity }}</span>{% endif %}\n'
     "{#- #} <code>{{ id }}</code>: cited “{{ cited }}”{% if value %}; {{ label }} <b>{{ value }}</b>{% endif %}.\n"
-    '{%- if more %} <span class="claim-more" aria-hidden="true">note</span></summary>{% endif %}\n'
+    '{%- if counted_with or note or fragile %} <details class="claim-details"><summary>note</summary>{% endif %}\n'
     '{%- if counted_with %} <span class="claim-counted">Counted once, under <a href="{{ counted_href }}">{{ counted_with }}</a>.</span>{% endif %}\n'
     '{%- if note %} <span class="claim-note">{{ note }}</span>{% endif %}\n'
     '{%- if fragile %} <span class="claim-fragile">{{ fragile }}</span>{% endif %}\n'
-    "{%- if more %}</details>{% endif %}</div>\n"
+    "{%- if counted_with or note or fragile %}</details>{% endif %}</div>\n"
 )
 
 
