@@ -1,8 +1,9 @@
 """The reproduction bundle: one zip a reader downloads from the site to re-execute the book.
 
 It holds ``data/`` (the tables and the ledger), the helper package ``migbook/`` (its Python files),
-``requirements.txt`` (the exact pins), the chapter notebooks as published (executed, with their
-outputs: ``notebooks/book/*.ipynb``) and a README. Two commands re-execute it on a fresh machine::
+``requirements.txt`` (the exact pins of what re-execution needs, :func:`run_requirements`: not the
+build's test and lint tools), the chapter notebooks as published (executed, with their outputs:
+``notebooks/book/*.ipynb``), the licences, ``CITATION.cff`` and a README. Two commands re-execute it on a fresh machine::
 
     python3.11 -m venv .venv && .venv/bin/pip install -r requirements.txt
     .venv/bin/python -m migbook.bundle run
@@ -30,6 +31,77 @@ from migbook.render import CLAIM_MIME, json_data, plain
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 RESULT_COLUMNS = ["id", "chapter", "status", "computed_value"]
 
+#: what re-executing the chapters imports (the kernel, the notebook runner, the chapters' and
+#: ``migbook``'s imports); :func:`run_requirements` adds what they need, with the book's pins
+RUN_PACKAGES = (
+    "altair",
+    "frictionless",
+    "ipykernel",
+    "ipython",
+    "jinja2",
+    "myst-nb",
+    "nbclient",
+    "nbformat",
+    "numpy",
+    "pandas",
+    "pyyaml",
+)
+#: files of the repository the bundle carries as they are
+BUNDLE_EXTRAS = ("LICENSE", "LICENSE-CC-BY-4.0", "CITATION.cff")
+
+
+def _pins(text: str) -> dict[str, tuple[str, set[str]]]:
+    """``requirements.txt`` as written by uv: name -> (pin line, the packages it is "via")."""
+    out: dict[str, tuple[str, set[str]]] = {}
+    name = ""
+    for line in text.splitlines():
+        if line and not line.startswith((" ", "#")):
+            name = line.split("==")[0].split("[")[0].strip().lower()
+            out[name] = (line.strip(), set())
+        elif name and line.strip().startswith("#"):
+            via = line.strip().lstrip("#").strip()
+            via = via.removeprefix("via").strip()
+            if via:
+                out[name][1].add(via.split(" ")[0].lower())
+    return out
+
+
+def run_requirements(text: str, roots=RUN_PACKAGES) -> str:
+    """The pins of ``requirements.txt`` (``text``) that re-executing the chapters needs:
+    ``roots`` and every package they pull in (read from uv's "via" comments), in file order."""
+    pins = _pins(text)
+    missing = sorted(set(roots) - set(pins))
+    if missing:
+        raise ValueError(
+            f"requirements.txt: no pin for {', '.join(missing)} (make pins)"
+        )
+    keep = set(roots)
+    grew = True
+    while grew:
+        grew = False
+        for name, (_, via) in pins.items():
+            if name not in keep and via & keep:
+                keep.add(name)
+                grew = True
+    lines = [pins[n][0] for n in pins if n in keep]
+    return (
+        "# The exact pins of what re-executing the chapters needs (Python 3.11), taken from\n"
+        "# the book's requirements.txt; the build's test and lint tools are left out.\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+
+
+def book_title() -> str:
+    """The book's title, from ``CITATION.cff``."""
+    import yaml
+
+    cff = yaml.safe_load(
+        (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    )
+    return str(cff["title"])
+
+
 README = """# Reproduction bundle: {title}
 
 This folder re-executes every chapter of the book {site}
@@ -53,8 +125,9 @@ To read and run a chapter interactively, open `notebooks/book/<chapter>.ipynb` i
 this folder with `PYTHONPATH` set to it (`PYTHONPATH=$PWD .venv/bin/jupyter lab`, after
 `.venv/bin/pip install jupyterlab`).
 
-Licences: code MIT, text and the book's own data work CC BY 4.0 (see the repository); the two
-papers remain under their authors' and publisher's copyright.
+Licences: code MIT (`LICENSE`), text and the book's own data work CC BY 4.0
+(`LICENSE-CC-BY-4.0`); the two papers remain under their authors' and publisher's copyright.
+How to cite the book and the papers: `CITATION.cff`.
 """
 
 
@@ -82,13 +155,17 @@ def bundle_files(
             files["migbook/" + p.relative_to(pkg).as_posix()] = (
                 p.read_bytes()
             )
-    files["requirements.txt"] = (ROOT / "requirements.txt").read_bytes()
+    files["requirements.txt"] = run_requirements(
+        (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    ).encode()
+    for extra in BUNDLE_EXTRAS:
+        files[extra] = (ROOT / extra).read_bytes()
     for p in sorted(Path(notebooks_dir).rglob("*.ipynb")):
         files["notebooks/" + p.relative_to(notebooks_dir).as_posix()] = (
             p.read_bytes()
         )
     files["README.md"] = README.format(
-        title=title or "the book", site=site_url, repo=repository_url
+        title=title or book_title(), site=site_url, repo=repository_url
     ).encode()
     return files
 
@@ -118,9 +195,15 @@ def write_bundle(
 
 # --------------------------------------------------------------------------- re-executing
 def claim_records(nb) -> list[dict]:
-    """The claim records a notebook's badges carry (migbook's check/external), in order."""
+    """The claim records a notebook's badges carry (migbook's check/external), and those of the
+    claims its markdown places as declared by the ledger alone (``migbook-declared`` in a
+    cell's metadata, :func:`migbook.notebook.declared`), in order."""
+    from migbook.notebook import declared
+
     out = []
     for cell in nb.cells:
+        for cid in cell.get("metadata", {}).get("migbook-declared", []):
+            out.append(json.loads(json.dumps(declared(cid)[0].record())))
         for o in (
             cell.get("outputs", []) if cell.cell_type == "code" else []
         ):

@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
-from migbook.render import fmt_number, quantity
+from migbook.render import fmt_number, gap_quantity, quantity
 
 STATUSES = (
     "reproduced",
@@ -1182,7 +1182,7 @@ def _gap_text(c: _Check) -> str:
     )
     side = "below" if val < b.lo else "above"
     text = (
-        f"computed {quantity(val, c.unit, printed)} lies {quantity(gap, c.unit, printed)} "
+        f"computed {quantity(val, c.unit, printed)} lies {gap_quantity(gap, c.unit, printed)} "
         f"{side} the cited bounds {b}{rel}"
     )
     if c.round_bounds is not None:

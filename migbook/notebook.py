@@ -184,6 +184,26 @@ def external(
     )
 
 
+def declared(claim_id: str) -> tuple[Result, dict]:
+    """The result of a claim the ledger declares on its own: a row whose check rests on an
+    outside source (``basis`` ``outside``) and that the chapter has nothing to compute for. It is
+    what ``external(claim_id)`` records (status external, rule ``outside-source``, the note made
+    of the ledger's credited ``source`` and ``note``), without a code cell: a chapter places its
+    badge with the ``{claims-declared}`` directive (:mod:`migbook.sphinx.badges`), and the
+    reproduction bundle adds it to the re-executed results. Returns (result, ledger row)."""
+    row = _row(claim_id)
+    if row.get("basis") != "outside":
+        raise ValueError(
+            f"data/claims.csv, row {claim_id}, column basis: {row.get('basis')!r}; "
+            "only a row resting on an outside source is declared by the ledger "
+            "alone (check it in the chapter's code)"
+        )
+    return (
+        external_result(row, note=_note(row, "", source=True)),
+        row,
+    )
+
+
 def cited(claim_id: str, high: bool = False) -> float:
     """The figure a claim prints, as a number in the claim's unit (from ``data/claims.csv``);
     ``high=True`` gives the upper end of a range ("between 800,000 and 1 million")."""
@@ -235,6 +255,7 @@ def glue_values(values=None, /, **named) -> None:
 __all__ = [
     "check",
     "external",
+    "declared",
     "withdraw",
     "cited",
     "cited_text",

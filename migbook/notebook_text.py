@@ -15,6 +15,10 @@ as raw markup. The functions here, all pure, write them out as text:
 - a ``{glue:figure}`` or ``{glue}`` directive becomes its output (the image that
   :func:`migbook.sphinx.notebooks.publish_notebook` attached right after it, or the glued text or HTML) and
   its caption;
+- a label line such as ``(ch2-escalation)=`` (a target for the book's cross-references) goes;
+- a directive the book fills when it is built (``{claims-list}``, ``{claims-counts}``, ...)
+  becomes a line saying what it shows, with a link to the page on the site
+  (:func:`resolve_book_only`);
 - a first cell says what the notebook is and where its code and data are (the repository, the
   reproduction bundle, the chapter on the site).
 
@@ -40,6 +44,23 @@ FIG_DIRECTIVE_RE = re.compile(
 NAME_OPTION_RE = re.compile(r"^:name:[ \t]*(\S+)[ \t]*$", re.M)
 OPTION_RE = re.compile(r"^:[\w-]+:.*$\n?", re.M)
 ATTACHMENT_RE = re.compile(r"\A\s*!\[[^\]]*\]\(attachment:[^)]+\)\n?")
+#: a MyST target label on a line of its own: ``(ch2-escalation)=``
+LABEL_RE = re.compile(r"^\([\w.:-]+\)=[ \t]*\n?", re.M)
+#: a fenced directive (any but those written out above and code cells)
+BLOCK_RE = re.compile(
+    r"^(?P<fence>:{3,}|`{3,})\{(?P<name>[\w:-]+)\}[^\n]*\n(?P<content>.*?)^(?P=fence)[ \t]*$\n?",
+    re.M | re.S,
+)
+#: what the directives the build fills from the ledger and the chapters' results show
+BOOK_ONLY = {
+    "claims-list": "the list of claims, assembled from the chapters' results",
+    "claims-counts": "the headline counts of the claims by status and by what each check rests on",
+    "claims-report": "the table of every claim with its cited and recomputed value",
+    "claims-cite-example": "a worked example of citing one figure",
+    "claims-rules": "the table of the judging policy's rules",
+    "claims-sensitivity": "how the counts move under other settings of the policy",
+    "bibliography": "the bibliography",
+}
 #: figure numbers as the book's build assigned them, by page: {docname: {label: "4"}}; filled by
 #: migbook.sphinx.publication before a page's notebook is published (the book numbers figures across chapters)
 FIGURE_NUMBERS: dict[str, dict[str, str]] = {}
@@ -198,6 +219,54 @@ def resolve_directives(text: str, glue: dict) -> str:
     return FIG_DIRECTIVE_RE.sub(one, text)
 
 
+def declared_ids(text: str) -> list[str]:
+    """The claim ids a markdown text places with ``{claims-declared}`` (in order)."""
+    return [
+        ln.strip()
+        for m in BLOCK_RE.finditer(text)
+        if m["name"] == "claims-declared"
+        for ln in OPTION_RE.sub("", m["content"]).splitlines()
+        if ln.strip()
+    ]
+
+
+def _declared_text(ids: list[str]) -> str:
+    from migbook.notebook import declared
+    from migbook.render import badge_fields, badge_text
+
+    return "\n".join(
+        f"- {badge_text(badge_fields(*declared(cid)))}" for cid in ids
+    )
+
+
+def resolve_book_only(text: str, settings: dict, docname: str) -> str:
+    """Drop target labels; write each directive the book fills at build time as a line saying
+    what it shows, with a link to the page on the site (an admonition keeps its text)."""
+    text = LABEL_RE.sub("", text)
+    site = settings.get("site_url", "")
+
+    def one(m: re.Match) -> str:
+        name = m["name"]
+        if name in ("code-cell", "glue", "glue:figure", "figure"):
+            return m[0]
+        if name == "claims-declared":  # the badges, as text
+            return _declared_text(declared_ids(m[0])) + "\n"
+        if name in BOOK_ONLY or name.startswith("claims-"):
+            what = BOOK_ONLY.get(name, "a part of the page")
+            where = (
+                f": see it at {_page_url(site, docname)}"
+                if site
+                else " (see the page in the book)"
+            )
+            return f"*Here the book shows {what}, filled in when it is built{where}.*\n"
+        body = OPTION_RE.sub("", m["content"]).strip()
+        return (
+            "\n".join(f"> {ln}".rstrip() for ln in body.splitlines()) + "\n"
+        )
+
+    return BLOCK_RE.sub(one, text)
+
+
 def intro_cell_source(settings: dict, docname: str, title: str) -> str:
     """The first cell of a published notebook: what it is, and where the code and data are."""
     site, repo = (
@@ -242,8 +311,13 @@ def readable(
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
+        ids = declared_ids(cell.source)
+        if ids:  # the bundle's runner records them (migbook.bundle.claim_records)
+            cell.metadata["migbook-declared"] = ids
         cell.source = resolve_roles(
-            resolve_directives(cell.source, glue),
+            resolve_book_only(
+                resolve_directives(cell.source, glue), settings, docname
+            ),
             glue,
             settings,
             figures,

@@ -72,9 +72,10 @@ _UNIT_WORDS = {
 
 
 def quantity(value, unit: str, printed: str | None = None) -> str:
-    """A number with its unit in words: ``(1, "rank")`` -> ``rank 1``; ``(1998, "year")`` ->
-    ``year 1998``; ``(4, "count")`` -> ``4 items``; ``(5.91, "US$ billion")`` -> ``US$ 5.91
-    billion``; ``(46, "percent")`` -> ``46%``."""
+    """A number with its unit in words, in a reader's order: ``(1, "rank")`` -> ``rank 1``;
+    ``(1998, "year")`` -> ``year 1998``; ``(4, "count")`` -> ``4 items``; ``(5.91, "US$
+    billion")`` -> ``US$5.91 billion``; ``(46, "percent")`` -> ``46%``; a share, ``(0.417,
+    "fraction")`` -> ``41.7%``; ``(1.9, "percentage points")`` -> ``1.9 points``."""
     num = fmt_number(value, printed)
     if not num:
         return ""
@@ -87,13 +88,28 @@ def quantity(value, unit: str, printed: str | None = None) -> str:
     if unit == "percent":
         return f"{num}%"
     if unit == "fraction":
-        return f"{num} ({fmt_number(float(value) * 100)}%)"
+        return f"{fmt_number(float(value) * 100)}%"
+    if unit == "percentage points":
+        return f"{num} point" + ("" if num == "1" else "s")
     if words and words[0] == "US$":
-        return " ".join(["US$", num] + words[1:])
+        return " ".join([f"US${num}"] + words[1:])
     if unit in _UNIT_WORDS:
         one, many = _UNIT_WORDS[unit]
         return f"{num} {one if num == '1' else many}"
     return f"{num} {unit}".strip()
+
+
+def gap_quantity(value, unit: str, printed: str | None = None) -> str:
+    """A difference between two figures in ``unit``: a gap between two percentages is in
+    percentage points (``(1.9, "percent")`` -> ``1.9 points``), any other as :func:`quantity`."""
+    if (unit or "").strip() == "percent":
+        return quantity(value, "percentage points", printed)
+    return quantity(value, unit, printed)
+
+
+#: units that are shares: a shown value in one of them beside a cited figure in another unit
+#: (a head-count, a sum of money) is named as a share
+SHARE_UNITS = ("fraction", "percent")
 
 
 #: the mime type of a claim's badge in a notebook: :func:`badge_fields` and, under ``record``,
@@ -124,8 +140,10 @@ def chart_id(spec: dict) -> str:
     return "chart-" + hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-#: the badge's Jinja2 template, shared by the notebook's ``text/html`` (links relative to the
-#: chapter) and the book (links from the builder). Here, not in ``migbook/sphinx/templates/``: the
+#: the badge's Jinja2 template (its note, the row it is counted with and its fragility fold into
+#: a ``<details>`` at the end of the badge's line, opened by its summary "note"; no link sits in
+#: the summary, which is a control of its own), shared by the notebook's
+#: ``text/html`` (links relative to the chapter) and the book (links from the builder). Here, not in ``migbook/sphinx/templates/``: the
 #: reproduction bundle carries the package's Python files only. One line: the markup is inline.
 BADGE_TEMPLATE = (
     '<div class="claim-check" id="claim-{{ id }}"><a class="claim-badge claim-{{ status }}" href="{{ report_href }}" title="See this claim in the reproducibility report">{{ status }}</a>\n'
@@ -133,9 +151,11 @@ BADGE_TEMPLATE = (
     '{%- if basis %} <span class="claim-basis claim-basis-{{ basis }}" title="What the check rests on: {{ basis_title }}">{{ basis_label }}</span>{% endif %}\n'
     '{%- if severity %} <span class="claim-severity claim-severity-{{ severity }}" title="How much the discrepancy matters to the argument">{{ severity }}</span>{% endif %}\n'
     "{#- #} <code>{{ id }}</code>: cited “{{ cited }}”{% if value %}; {{ label }} <b>{{ value }}</b>{% endif %}.\n"
+    '{%- if counted_with or note or fragile %} <details class="claim-details"><summary>note</summary>{% endif %}\n'
     '{%- if counted_with %} <span class="claim-counted">Counted once, under <a href="{{ counted_href }}">{{ counted_with }}</a>.</span>{% endif %}\n'
     '{%- if note %} <span class="claim-note">{{ note }}</span>{% endif %}\n'
-    '{%- if fragile %} <span class="claim-fragile">{{ fragile }}</span>{% endif %}</div>\n'
+    '{%- if fragile %} <span class="claim-fragile">{{ fragile }}</span>{% endif %}\n'
+    "{%- if counted_with or note or fragile %}</details>{% endif %}</div>\n"
 )
 
 
@@ -212,6 +232,11 @@ def badge_fields(result, row: dict) -> dict:
         row.get("basis", "") or "",
     )
     value = "" if number is None else quantity(number, result.unit, printed)
+    row_unit = (row.get("unit") or "").strip()
+    if value and result.unit in SHARE_UNITS and row_unit not in SHARE_UNITS:
+        value = (
+            f"a share of {value}"  # beside a head-count or a sum of money
+        )
     note = result.note.strip().rstrip(";").strip()
     basis = row.get("basis", "") or ""
     return {

@@ -15,7 +15,7 @@ from migbook.claims import (
     is_round,
     parse_unit,
 )
-from migbook.render import badge_html, fmt_number, quantity
+from migbook.render import badge_html, fmt_number, gap_quantity, quantity
 
 
 def row(
@@ -116,7 +116,7 @@ def test_reproduced():
 def test_discrepant_says_by_how_much():
     r = evaluate(row("exact", "9920"), 9928)
     assert r.status == "discrepant"
-    assert "US$ 7.5 million above" in r.note and "0.076%" in r.note
+    assert "US$7.5 million above" in r.note and "0.076%" in r.note
     assert "[9,919.5, 9,920.5)" in r.note
 
 
@@ -628,15 +628,40 @@ def test_fmt_number(value, printed, text):
         (1998, "year", "year 1998"),
         (4, "count", "4 items"),
         (1, "count", "1 item"),
-        (5.91, "US$ billion", "US$ 5.91 billion"),
+        (5.91, "US$ billion", "US$5.91 billion"),
+        (2.5, "US$ per hour", "US$2.5 per hour"),
         (46.0, "percent", "46%"),
         (3.98, "times", "3.98 times"),
         (390000, "persons", "390,000 persons"),
-        (0.417, "fraction", "0.417 (41.7%)"),
+        (0.417, "fraction", "41.7%"),
+        (1.9, "percentage points", "1.9 points"),
+        (1, "percentage points", "1 point"),
     ],
 )
 def test_quantity_in_words(value, unit, text):
     assert quantity(value, unit) == text
+
+
+def test_gaps_between_percentages_are_points():
+    """A gap between two percentages is in points, not a percentage (a reader's order)."""
+    r = evaluate(row("exact", "58.3", "percent"), 56.4)
+    assert r.status == "discrepant"
+    assert "lies 1.85 points below" in r.note and "1.85%" not in r.note
+    assert gap_quantity(3.6, "US$ billion") == "US$3.6 billion"
+
+
+def test_a_share_beside_a_head_count_is_named_a_share():
+    """An external claim cited as a head-count whose papers imply a share: the badge names the
+    share as a share, in percent, never a bare fraction beside the head-count."""
+    ext = external_result(
+        row("exact", "8.2", "million persons"),
+        note="see the source;",
+        implied=0.373,
+        implied_unit="fraction",
+    )
+    html_ = badge_html(ext, row("exact", "8.2", "million persons"))
+    assert "the papers imply <b>a share of 37.3%</b>" in html_
+    assert "0.373" not in html_
 
 
 def test_badges_say_implied_for_externals_and_end_cleanly():
@@ -647,7 +672,7 @@ def test_badges_say_implied_for_externals_and_end_cleanly():
     )
     html_ = badge_html(ext, row("exact", "87", "US$ billion"))
     assert (
-        "the papers imply <b>US$ 86.5 billion</b>" in html_
+        "the papers imply <b>US$86.5 billion</b>" in html_
         and "computed" not in html_
     )
     assert (
@@ -694,7 +719,7 @@ def test_policy_table_is_generated_from_rules():
     assert out.count('class="claim-badge') == len(RULES)
     assert (
         'href="../book/report.html#p2001-x"' in out
-        and "US$ 16,823,669" in out
+        and "US$16,823,669" in out
     )
 
 

@@ -471,6 +471,7 @@ def _chart_and_badge(out: Path, page: Path, up: str, done: dict, urls):
     badge = re.search(r'<div class="claim-check".*?</div>', text, re.S)[0]
     # the report row resolves (the tiny book has no policy page)
     assert _links_resolve(page, badge, skip=("policy",)) == 1
+    # the note folds at the end of the badge's line
     assert badge == (
         f'<div class="claim-check" id="claim-{done["id"]}">'
         f'<a class="claim-badge claim-reproduced" href="{urls[0]}" '
@@ -480,8 +481,9 @@ def _chart_and_badge(out: Path, page: Path, up: str, done: dict, urls):
         "[round-number]</a> "
         f"<code>{done['id']}</code>: cited “{html_escape(done['cited'])}”; "
         "recomputed <b>1,234</b>. "
+        '<details class="claim-details"><summary>note</summary> '
         '<span class="claim-note">A note with &lt;angle&gt; &amp; ampersand'
-        "</span></div>"
+        "</span></details></div>"
     )
 
 

@@ -246,6 +246,11 @@ def print_pdf(
             page.evaluate(
                 "() => { try { localStorage.removeItem('migbook-hide-code'); } catch (e) {} }"
             )
+            # on paper a badge's note is printed under its line, not folded
+            page.evaluate(
+                "() => document.querySelectorAll('details.claim-details')"
+                ".forEach(d => { d.open = true; })"
+            )
             if page.locator(".migbook-chart").count():
                 page.evaluate(DRAW_ALL)
                 page.wait_for_function(

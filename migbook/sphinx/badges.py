@@ -9,6 +9,12 @@ type priority), turns the fields into a :class:`claim_badge` node; the HTML writ
 id) and to its rule on the policy page (``rule-<rule>``), computed by the builder, so they hold
 under ``html``, ``dirhtml`` and ``singlehtml`` wherever the chapter sits. Other builders show the
 badge as text.
+
+A claim that has nothing to compute (its check rests on an outside source, and the ledger holds
+its source and note) is declared by the ledger alone: ``{claims-declared}`` lists such claim ids,
+one a line, where their badges belong in the prose, and :class:`DeclaredClaimsDirective` draws
+each badge from :func:`migbook.notebook.declared` and hands its record to the collector, as a
+badge output would.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import json
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util.docutils import SphinxDirective
 
 
 class claim_badge(nodes.General, nodes.Element):
@@ -91,7 +99,45 @@ def _depart(self, node) -> None:
     pass
 
 
+class DeclaredClaimsDirective(SphinxDirective):
+    """``{claims-declared}``: the badges of claims the ledger declares on its own (one claim id
+    a line); their records go to the collector (:func:`migbook.sphinx.collector.declare`)."""
+
+    has_content = True
+
+    def run(self):
+        from migbook.notebook import declared
+        from migbook.render import badge_fields, badge_text
+        from migbook.sphinx.collector import declare
+
+        out = []
+        for line in self.content:
+            cid = line.strip()
+            if not cid:
+                continue
+            try:
+                result, row = declared(cid)
+            except (KeyError, ValueError) as exc:
+                raise ExtensionError(
+                    f"{self.env.docname}, {{claims-declared}} line {self.lineno}: {exc}"
+                ) from exc
+            declare(self.env, cid, json.loads(json.dumps(result.record())))
+            fields = badge_fields(result, row)
+            out.append(
+                claim_badge(
+                    "",
+                    nodes.paragraph(text=badge_text(fields)),
+                    fields=json.dumps(
+                        fields, ensure_ascii=False, sort_keys=True
+                    ),
+                    classes=["output", "text_html", "claim-declared"],
+                )
+            )
+        return out
+
+
 def setup_badges(app: Sphinx) -> None:
+    app.add_directive("claims-declared", DeclaredClaimsDirective)
     other = (_visit_children, _depart)
     app.add_node(
         claim_badge,

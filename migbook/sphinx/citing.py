@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from migbook.data import ROOT
-from migbook.render import fmt_number, shown_number, value_label
+from migbook.render import quantity, shown_number, value_label
 
 
 @lru_cache(maxsize=4)
@@ -52,9 +52,54 @@ def authors(cff: dict) -> str:
 
 
 def book_reference(cff: dict) -> str:
-    """``The migbook team (2026). Title, version 0.1.0`` (plain text)."""
-    year = str(cff.get("date-released", ""))[:4]
-    return f"{authors(cff)} ({year}). {cff['title']}, version {cff.get('version', '')}"
+    """``The migbook team (2026). Title, version 0.1.0 of 2026-11-23`` (plain text): the release's
+    version and date from ``CITATION.cff`` (the build reads no clock)."""
+    date = str(cff.get("date-released", ""))
+    when = f" of {date}" if date else ""
+    return (
+        f"{authors(cff)} ({date[:4]}). {cff['title']}, "
+        f"version {cff.get('version', '')}{when}"
+    )
+
+
+@lru_cache(maxsize=1)
+def _papers() -> dict[str, str]:
+    from pybtex.database import parse_file
+
+    out = {}
+    bib = parse_file(str(ROOT / "book" / "references.bib"), "bibtex")
+    for key in ("p2001", "p2004"):
+        e = bib.entries[key]
+        names = [
+            ", ".join(
+                x
+                for x in (
+                    " ".join(p.last_names),
+                    " ".join(p.first_names + p.middle_names),
+                )
+                if x
+            )
+            for p in e.persons.get("author", [])
+        ]
+        f = e.fields
+        title = (
+            f["title"].replace("{", "").replace("}", "").replace("--", "–")
+        )
+        where = f.get("journal", "")
+        if f.get("volume"):
+            where += f" {f['volume']}"
+            if f.get("number"):
+                where += f"({f['number']})"
+        if f.get("pages"):
+            where += ": " + f["pages"].replace("--", "–")
+        out[key] = f"{' and '.join(names)} ({f['year']}). {title}. {where}."
+    return out
+
+
+def paper_reference(paper: str) -> str:
+    """The reference of the paper a claim comes from (``p2001``, ``p2004``), from the book's
+    bibliography (``book/references.bib``); empty for another key."""
+    return _papers().get(paper, "")
 
 
 def figure_words(row: dict) -> str:
@@ -74,7 +119,7 @@ def figure_words(row: dict) -> str:
         row.get("basis", ""),
     )
     if number is not None:
-        parts.append(f"{label} {fmt_number(number)} {row['computed_unit']}")
+        parts.append(f"{label} {quantity(number, row['computed_unit'])}")
     else:
         parts.append("no figure recomputed")
     status = row["status"] + (
@@ -88,7 +133,11 @@ def detail(row: dict) -> str:
 
 
 def citation_text(row: dict, cff: dict, url: str) -> str:
-    return f"{book_reference(cff)}, {detail(row)}. {url}"
+    """The book's reference, the claim and its address, then the original paper's reference
+    (cite both: the book for the check, the paper for the figure)."""
+    paper = paper_reference(row.get("paper", ""))
+    also = f" Cite the original paper as well: {paper}" if paper else ""
+    return f"{book_reference(cff)}, {detail(row)}. {url}.{also}"
 
 
 _TEX = str.maketrans(
@@ -105,15 +154,18 @@ _TEX = str.maketrans(
 
 
 def bibtex(row: dict, cff: dict, url: str) -> str:
-    year = str(cff.get("date-released", ""))[:4]
+    date = str(cff.get("date-released", ""))
+    paper = paper_reference(row.get("paper", ""))
+    note = detail(row) + (f". Original paper: {paper}" if paper else "")
     return "\n".join(
         [
             f"@misc{{migbook-{row['id']},",
             f"  author  = {{{{{authors(cff)}}}}},",
             f"  title   = {{{str(cff['title']).translate(_TEX)}}},",
-            f"  year    = {{{year}}},",
+            f"  year    = {{{date[:4]}}},",
+            f"  date    = {{{date}}},",
             f"  version = {{{cff.get('version', '')}}},",
-            f"  note    = {{{detail(row).translate(_TEX)}}},",
+            f"  note    = {{{note.translate(_TEX)}}},",
             f"  url     = {{{url}}}",
             "}",
         ]

@@ -40,6 +40,9 @@ class BookState:
     dynamic: set[str] = field(
         default_factory=set
     )  # pages holding a placeholder
+    declared: dict[str, dict[str, dict]] = field(
+        default_factory=dict
+    )  # docname -> claim id -> record of a claim the ledger declares ({claims-declared})
     report_doc: str = "book/report"
     policy_doc: str = "book/policy"
     inputs_hash: str = ""
@@ -58,6 +61,10 @@ class BookState:
 def state(env) -> BookState:
     if not isinstance(getattr(env, "migbook", None), BookState):
         env.migbook = BookState()
+    elif not hasattr(
+        env.migbook, "declared"
+    ):  # a pickled environment of an older build
+        env.migbook.declared = {}
     return env.migbook
 
 
@@ -67,6 +74,17 @@ def mark_dynamic(env, report: bool = False) -> None:
     st.dynamic.add(env.docname)
     if report:
         st.report_doc = env.docname
+
+
+def declare(env, cid: str, record: dict) -> None:
+    """The page being read places the badge of a claim the ledger declares on its own."""
+    st = state(env)
+    placed = st.declared.setdefault(env.docname, {})
+    if cid in placed:
+        raise ExtensionError(
+            f"{env.docname}: claim {cid!r} is declared twice on the page"
+        )
+    placed[cid] = record
 
 
 def ledger_columns() -> list[str]:
@@ -96,6 +114,7 @@ class ClaimsCollector(EnvironmentCollector):
     def clear_doc(self, app, env, docname):
         st = state(env)
         st.records.pop(docname, None)
+        st.declared.pop(docname, None)
         st.dynamic.discard(docname)
 
     def merge_other(self, app, env, docnames, other):
@@ -110,6 +129,14 @@ class ClaimsCollector(EnvironmentCollector):
 
     def process_doc(self, app, doctree: nodes.document):
         recs = _records(app, app.env.docname)
+        placed = state(app.env).declared.pop(app.env.docname, {})
+        twice = sorted(set(recs) & set(placed))
+        if twice:
+            raise ExtensionError(
+                f"{app.env.docname}: {', '.join(twice)} both checked in code and "
+                "declared by the ledger ({claims-declared}): keep one"
+            )
+        recs.update(placed)
         if recs:
             state(app.env).records[app.env.docname] = recs
 
@@ -156,7 +183,8 @@ def collect(app: Sphinx) -> tuple[list[dict], list[str]]:
         hits = found.pop(cid, [])
         if not hits:
             problems.append(
-                f"{where}: never checked; {chapter} must call check() or external() for it"
+                f"{where}: never checked; {chapter} must call check() or external() "
+                "for it, or place it with {claims-declared} if the ledger alone declares it"
             )
             continue
         if len(hits) > 1:

@@ -11,6 +11,7 @@ viewer, without JavaScript.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import re
 from pathlib import Path
@@ -23,6 +24,7 @@ from migbook.render import (
     CLAIM_MIME,
     badge_text,
     chart_id,
+    fmt_number,
     json_data,
 )
 from migbook.sphinx.charts import ChartAssets, chart_assets
@@ -92,6 +94,21 @@ def publish_notebook(
                     if made:
                         data["image/png"] = made[0]
                         added += 1
+                glued = (out.get("metadata") or {}).get("scrapbook")
+                if (
+                    glued
+                    and CLAIM_MIME not in data
+                    and "text/plain" not in data
+                ):
+                    # a value glued for the prose only (myst-nb keeps it under a prefixed
+                    # mime type that Jupyter does not show): say it, so no output is blank
+                    prefix = glued.get("mime_prefix", "")
+                    value = _text(data.get(prefix + "text/plain", ""))
+                    with contextlib.suppress(ValueError):
+                        value = fmt_number(float(value))  # no float noise
+                    data["text/plain"] = (
+                        f"{glued.get('name', '')} = {value}  (glued for the text)"
+                    )
                 if CLAIM_MIME in data:
                     # its text/plain is the number glued for the prose, which is written out
                     # here: a reader without HTML sees the badge as text instead

@@ -186,9 +186,27 @@ def internal_links(body: str, page_uri: str, docs: set[str]) -> str:
     return LINK.sub(link, body)
 
 
+#: a link a page writes to a file the build puts at the top of the site (``claims.csv``,
+#: ``CITATION.cff``): ``<a href="site:claims.csv">``, made relative to the page here
+SITE_FILE = re.compile(r'href="site:([\w./-]+)"')
+#: files of the repository published at the top of the site as they are
+SITE_FILES = ("CITATION.cff",)
+
+
+def site_file_links(body: str, pathto) -> str:
+    """``href="site:<file>"`` -> the file's address relative to the page."""
+    return SITE_FILE.sub(
+        lambda m: f'href="{html.escape(pathto(m[1], 1))}"', body
+    )
+
+
 def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     if app.builder.format != "html" or "body" not in context:
         return
+    if "site:" in context["body"]:
+        context["body"] = site_file_links(
+            context["body"], context["pathto"]
+        )
     if app.builder.name == "singlehtml":
         app.add_css_file("migbook-pdf.css", priority=900)
         if pagename == app.config.root_doc:
@@ -242,6 +260,8 @@ def _on_build_finished(app: Sphinx, exception) -> None:
         (out / "index.html").write_text(
             redirect_page(app), encoding="utf-8"
         )
+    for name in SITE_FILES:
+        shutil.copyfile(ROOT / name, out / name)
     from migbook.sphinx.collector import nothing_changed
 
     requirements = ROOT / "requirements.txt"
@@ -264,7 +284,7 @@ def _on_build_finished(app: Sphinx, exception) -> None:
         repository_url=(app.config.html_theme_options or {}).get(
             "repository_url", ""
         ),
-        title=app.config.project,
+        title=bundle.book_title(),
     )
     pdf = pdf_source(app)
     if pdf.exists():

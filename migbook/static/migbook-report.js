@@ -8,14 +8,23 @@
     var status = document.querySelector(".migbook-filter-status");
     var chapter = document.querySelector(".migbook-filter-chapter");
     var count = document.querySelector(".migbook-filter-count");
+    /* what each row shows: its main line and the note, chapter and basis under it, not the text
+       of the closed "Cite this figure" box (which names the book on every row) */
+    function shown(tb) {
+      return Array.prototype.map.call(
+        tb.querySelectorAll(".migbook-claim-main, .migbook-claim-detail > td > p"),
+        function (el) { return el.textContent; }
+      ).join(" ").toLowerCase().replace(/,/g, "");
+    }
+    claims.forEach(function (tb) { tb.migbookShown = shown(tb); });
     function apply() {
       var q = (text.value || "").toLowerCase().replace(/,/g, ""), s = status.value, c = chapter.value, n = 0;
       claims.forEach(function (tb) {
         var ok = (!s || tb.dataset.status === s) && (!c || tb.dataset.chapter === c) &&
-          (!q || tb.textContent.toLowerCase().replace(/,/g, "").indexOf(q) >= 0);
+          (!q || tb.migbookShown.indexOf(q) >= 0);
         tb.hidden = !ok; if (ok) n++;
       });
-      count.textContent = n + " claims";
+      count.textContent = n + (n === 1 ? " claim" : " claims") + " of " + claims.length;
     }
     [text, status, chapter].forEach(function (el) { el.addEventListener("input", apply); });
     var buttons = table.querySelectorAll("button.migbook-sort");
