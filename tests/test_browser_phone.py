@@ -73,7 +73,8 @@ def test_phone_menu_and_contents_open_when_tapped(browser, served_book):
     )
     # the book's pages are listed in the panel, and can be followed
     link = page.locator(
-        "#pst-primary-sidebar-modal a.reference", has_text="Reproducibility report"
+        "#pst-primary-sidebar-modal a.reference",
+        has_text="Reproducibility report",
     )
     assert link.is_visible(), "the menu opened without the book's pages"
     page.keyboard.press("Escape")
@@ -86,8 +87,12 @@ def test_phone_menu_and_contents_open_when_tapped(browser, served_book):
     page.wait_for_function(
         "document.getElementById('pst-secondary-sidebar-modal').open"
     )
-    toc = page.locator("#pst-secondary-sidebar-modal nav.page-toc a:visible")
-    assert toc.count() > 3, "the contents panel opened without this page's sections"
+    toc = page.locator(
+        "#pst-secondary-sidebar-modal nav.page-toc a:visible"
+    )
+    assert toc.count() > 3, (
+        "the contents panel opened without this page's sections"
+    )
     # a section's link takes the reader there
     target = toc.nth(2).get_attribute("href")
     toc.nth(2).tap()
@@ -103,9 +108,12 @@ def test_phone_menu_and_contents_open_when_tapped(browser, served_book):
 def test_desktop_menu_button_folds_the_sidebar(browser, served_book):
     ctx, page = _page(browser, served_book, CHAPTER, DESKTOP)
     # no bar above the page: the header's buttons are those of the article header
-    assert page.evaluate(
-        "document.getElementById('pst-header').getBoundingClientRect().height"
-    ) == 0
+    assert (
+        page.evaluate(
+            "document.getElementById('pst-header').getBoundingClientRect().height"
+        )
+        == 0
+    )
     sidebar = page.locator("#pst-primary-sidebar")
     start = page.evaluate(
         "document.querySelector('article').getBoundingClientRect().left"
@@ -178,16 +186,28 @@ def test_charts_fit_a_phone(browser, built_book, served_book):
                 problems.append(f"{where} not drawn")
                 continue
             narrow += c["variant"] == "narrow"
-            if c["own"] > c["box"][1] - c["box"][0] and c["variant"] != "narrow":
-                problems.append(f"{where}: {c['own']} px wide in a {c['box']} box, narrow spec not drawn")
-            if c["svg"][1] > c["box"][1] + 1 or c["svg"][0] < c["box"][0] - 1:
-                problems.append(f"{where}: drawn at {c['svg']}, outside its box {c['box']}")
+            if (
+                c["own"] > c["box"][1] - c["box"][0]
+                and c["variant"] != "narrow"
+            ):
+                problems.append(
+                    f"{where}: {c['own']} px wide in a {c['box']} box, narrow spec not drawn"
+                )
+            if (
+                c["svg"][1] > c["box"][1] + 1
+                or c["svg"][0] < c["box"][0] - 1
+            ):
+                problems.append(
+                    f"{where}: drawn at {c['svg']}, outside its box {c['box']}"
+                )
             if c["scrolls"]:
                 problems.append(f"{where} scrolls sideways in its box")
             # axis labels are 12 px and the source line 11 px in the chart's own size; a chart
             # drawn a few per cent smaller than its narrow spec keeps them at 10 px or more
             if c["smallest"] < 10:
-                problems.append(f"{where}: text drawn at {c['smallest']:.1f} px")
+                problems.append(
+                    f"{where}: text drawn at {c['smallest']:.1f} px"
+                )
             for left, top in c["legends"]:
                 if top < c["marksBottom"] - 1:
                     problems.append(
@@ -227,9 +247,16 @@ def test_charts_keep_their_layout_on_a_desktop_and_follow_a_turn(
     for spec in (built_book / "_charts").glob("*.vl.json"):
         text = spec.read_text(encoding="utf-8")
         assert '"container"' not in text, spec.name
-        assert (spec.with_name(spec.name.replace(".vl.json", ".png"))).stat().st_size
+        assert (
+            (spec.with_name(spec.name.replace(".vl.json", ".png")))
+            .stat()
+            .st_size
+        )
     assert all(
-        isinstance(json.loads(p.read_text(encoding="utf-8")).get("width", 0), (int, float))
+        isinstance(
+            json.loads(p.read_text(encoding="utf-8")).get("width", 0),
+            (int, float),
+        )
         for p in (built_book / "_charts").glob("*.vl.json")
     )
 
@@ -294,35 +321,51 @@ def test_wide_tables_on_a_phone_are_never_cut_without_a_cue(
             where = f"{rel}: table {t['label']!r}"
             cards += t["cards"]
             if t["right"] > W + 1:
-                problems.append(f"{where} sticks out of the screen ({t['right']} px)")
+                problems.append(
+                    f"{where} sticks out of the screen ({t['right']} px)"
+                )
             if t["overflowing"]:
                 scrolling += 1
                 if not t["scrolls"]:
-                    problems.append(f"{where} is wider than the screen and cut")
+                    problems.append(
+                        f"{where} is wider than the screen and cut"
+                    )
                 if "sideways" not in t["cue"]:
                     problems.append(f"{where} scrolls with no visible cue")
                 if t["tabindex"] != "0":
-                    problems.append(f"{where} scrolls but takes no keyboard focus")
+                    problems.append(
+                        f"{where} scrolls but takes no keyboard focus"
+                    )
             cap = t["caption"]
-            if cap and (cap["cut"] or cap["right"] > W + 1 or cap["left"] < 0):
+            if cap and (
+                cap["cut"] or cap["right"] > W + 1 or cap["left"] < 0
+            ):
                 problems.append(f"{where}: caption cut ({cap})")
             if t["empty"]:
-                problems.append(f"{where}: empty columns shown: {t['empty']}")
+                problems.append(
+                    f"{where}: empty columns shown: {t['empty']}"
+                )
         ctx.close()
     assert scrolling and cards, (scrolling, cards)
     assert not problems, "\n".join(problems)
 
 
-def test_table3_remittances_reachable_with_year_in_view(browser, served_book):
+def test_table3_remittances_reachable_with_year_in_view(
+    browser, served_book
+):
     """p2001 Table 3 on a phone: scrolled to its end, the Remittances column is on the screen
     while the Year column stays; the caption reads whole at every scroll position."""
     ctx, page = _page(browser, served_book, CHAPTER, PHONE)
     table = page.locator("#table-p2001_table3")
     table.scroll_into_view_if_needed()
     cue = page.locator("#table-p2001_table3 + *, .migbook-scroll-cue").first
-    assert "8 columns" in page.evaluate(
-        "document.getElementById('table-p2001_table3').previousElementSibling.textContent"
-    ) or "columns" in cue.text_content()
+    assert (
+        "8 columns"
+        in page.evaluate(
+            "document.getElementById('table-p2001_table3').previousElementSibling.textContent"
+        )
+        or "columns" in cue.text_content()
+    )
     page.evaluate(
         "const t = document.getElementById('table-p2001_table3'); t.scrollLeft = t.scrollWidth"
     )
@@ -338,22 +381,30 @@ def test_table3_remittances_reachable_with_year_in_view(browser, served_book):
                 caption: [cap.left, cap.right], W: document.documentElement.clientWidth};
     }""")
     W = boxes["W"]
-    assert 0 <= boxes["remit"][0] and boxes["remit"][1] <= W, boxes
+    assert boxes["remit"][0] >= 0 and boxes["remit"][1] <= W, boxes
     assert 0 <= boxes["year"][0] < 40 and boxes["firstYear"] >= 0, boxes
     assert boxes["caption"][0] >= 0 and boxes["caption"][1] <= W, boxes
     ctx.close()
 
 
 def test_claim_lists_are_cards_on_a_phone(browser, served_book):
-    ctx, page = _page(browser, served_book, "book/reconciliation.html", PHONE)
+    ctx, page = _page(
+        browser, served_book, "book/reconciliation.html", PHONE
+    )
     cards = page.evaluate("""() => [...document.querySelectorAll('table.migbook-claims tbody tr')].map(r => ({
         display: getComputedStyle(r).display, right: r.getBoundingClientRect().right,
         labels: [...r.querySelectorAll('td')].filter(c => c.getClientRects().length)
                   .map(c => getComputedStyle(c, '::before').content)}))""")
     assert cards
-    assert all(c["display"] == "block" and c["right"] <= 390 for c in cards), cards[:2]
     assert all(
-        c["labels"] and all(lab.startswith('"') and lab.endswith(': "') for lab in c["labels"])
+        c["display"] == "block" and c["right"] <= 390 for c in cards
+    ), cards[:2]
+    assert all(
+        c["labels"]
+        and all(
+            lab.startswith('"') and lab.endswith(': "')
+            for lab in c["labels"]
+        )
         for c in cards
     ), cards[0]
     ctx.close()
@@ -373,7 +424,8 @@ def test_header_buttons_show_a_focus_ring(browser, served_book):
         page.keyboard.press("Tab")
         for name, sel in wanted.items():
             if name in seen or not page.evaluate(
-                "(s) => document.activeElement === document.querySelector(s)", sel
+                "(s) => document.activeElement === document.querySelector(s)",
+                sel,
             ):
                 continue
             seen[name] = page.evaluate("""() => {
@@ -382,15 +434,22 @@ def test_header_buttons_show_a_focus_ring(browser, served_book):
             }""")
         if len(seen) == len(wanted):
             break
-    assert set(seen) == set(wanted), f"never reached by Tab: {set(wanted) - set(seen)}"
+    assert set(seen) == set(wanted), (
+        f"never reached by Tab: {set(wanted) - set(seen)}"
+    )
     for name, (style, width, colour) in seen.items():
-        assert style != "none" and width >= 2, f"{name}: no focus ring ({style} {width} {colour})"
+        assert style != "none" and width >= 2, (
+            f"{name}: no focus ring ({style} {width} {colour})"
+        )
     # a click gives no ring (focus-visible only)
     page.mouse.click(5, 400)
     page.locator("#migbook-code-toggle").click()
-    assert page.evaluate(
-        "getComputedStyle(document.getElementById('migbook-code-toggle')).outlineStyle"
-    ) == "none"
+    assert (
+        page.evaluate(
+            "getComputedStyle(document.getElementById('migbook-code-toggle')).outlineStyle"
+        )
+        == "none"
+    )
     ctx.close()
 
 
@@ -410,16 +469,22 @@ TAB_STOPS = r"""
 def test_a_badge_is_one_tab_stop(browser, served_book):
     ctx, page = _page(browser, served_book, CHAPTER, DESKTOP)
     stops = page.evaluate(TAB_STOPS)
-    assert stops["rules"] > 50, stops  # the chapter's badges carry their rule links
+    assert stops["rules"] > 50, (
+        stops
+    )  # the chapter's badges carry their rule links
     assert stops["ruleStops"] == 0, stops
     # each badge: its own link, and at most the link to the row it is counted under
     counted = page.evaluate(
         "document.querySelectorAll('.claim-check .claim-counted a').length"
     )
     assert stops["badgeStops"] == stops["badges"] + counted, stops
-    assert stops["chartViews"] == 0, stops  # charts fit: nothing to scroll by keyboard
+    assert stops["chartViews"] == 0, (
+        stops
+    )  # charts fit: nothing to scroll by keyboard
     # the rule is still a link for a pointer
-    href = page.locator(".claim-check a.claim-rule").first.get_attribute("href")
+    href = page.locator(".claim-check a.claim-rule").first.get_attribute(
+        "href"
+    )
     assert "policy.html#rule-" in href
     ctx.close()
 
@@ -437,7 +502,9 @@ def test_search_text_clears_the_magnifier(browser, served_book):
         const text = i.getBoundingClientRect().left + parseFloat(getComputedStyle(i).paddingLeft);
         return text - icon.getBoundingClientRect().right;
     }""")
-    assert gap >= 4, f"the search text starts {gap:.1f} px after the magnifier's edge"
+    assert gap >= 4, (
+        f"the search text starts {gap:.1f} px after the magnifier's edge"
+    )
     ctx.close()
 
 
@@ -449,9 +516,11 @@ def test_no_console_error_and_a_favicon(browser, served_book, viewport):
         page = ctx.new_page()
         page.on(
             "console",
-            lambda m, rel=rel: errors.append(f"{rel}: {m.text} {m.location.get('url')}")
-            if m.type == "error"
-            else None,
+            lambda m, rel=rel: (
+                errors.append(f"{rel}: {m.text} {m.location.get('url')}")
+                if m.type == "error"
+                else None
+            ),
         )
         page.goto(f"{served_book}/{rel}", wait_until="load")
         page.wait_for_timeout(400)
@@ -460,7 +529,9 @@ def test_no_console_error_and_a_favicon(browser, served_book, viewport):
         )
         assert icon, f"{rel}: no favicon declared"
         with urllib.request.urlopen(icon) as resp:
-            assert resp.status == 200 and resp.read(5).lstrip().startswith(b"<svg")
+            assert resp.status == 200 and resp.read(5).lstrip().startswith(
+                b"<svg"
+            )
         ctx.close()
     assert not errors, "\n".join(errors)
 
@@ -471,7 +542,9 @@ def test_download_menu_offers_no_print_dialog(browser, served_book):
     items = page.evaluate("""() => [...document.querySelectorAll('.dropdown-download-buttons .dropdown-item')]
         .map(e => [e.tagName, e.getAttribute('onclick') || '', e.getAttribute('href') || '', e.textContent.trim()])""")
     ctx.close()
-    assert items and not any("print" in onclick for _, onclick, _, _ in items), items
+    assert items and not any(
+        "print" in onclick for _, onclick, _, _ in items
+    ), items
     assert [t for *_, t in items][:1] == [".ipynb"], items
     # without `make pdf` there is no book PDF: no .pdf entry at all
     assert all(not href.endswith(".pdf") for _, _, href, _ in items), items
@@ -485,19 +558,36 @@ def test_download_menu_links_the_book_pdf_when_it_exists():
             "type": "group",
             "label": "download-buttons",
             "buttons": [
-                {"type": "link", "url": "x.ipynb", "label": "download-notebook-button"},
-                {"type": "javascript", "javascript": "window.print()", "label": PRINT_LABEL},
+                {
+                    "type": "link",
+                    "url": "x.ipynb",
+                    "label": "download-notebook-button",
+                },
+                {
+                    "type": "javascript",
+                    "javascript": "window.print()",
+                    "label": PRINT_LABEL,
+                },
             ],
         },
-        {"type": "javascript", "javascript": "toggleFullScreen()", "label": "fullscreen-button"},
+        {
+            "type": "javascript",
+            "javascript": "toggleFullScreen()",
+            "label": "fullscreen-button",
+        },
     ]
     with_pdf = header_pdf_button(theme_buttons, "../migbook.pdf")
     entries = with_pdf[0]["buttons"]
-    assert entries[1]["type"] == "link" and entries[1]["url"] == "../migbook.pdf"
+    assert (
+        entries[1]["type"] == "link"
+        and entries[1]["url"] == "../migbook.pdf"
+    )
     assert "print" not in json.dumps(with_pdf)
     assert with_pdf[1] == theme_buttons[1]
     without = header_pdf_button(theme_buttons, None)
-    assert [b["label"] for b in without[0]["buttons"]] == ["download-notebook-button"]
+    assert [b["label"] for b in without[0]["buttons"]] == [
+        "download-notebook-button"
+    ]
 
 
 def test_theme_versions_are_the_ones_the_workarounds_were_checked_against():

@@ -150,7 +150,15 @@ NARROW_LEGEND_LABEL = (
     f" ? [substring(datum.label, 0, {_CUT}), substring(datum.label, {_CUT} + 1)]"
     " : datum.label"
 )
-LEGEND_CHANNELS = ("color", "fill", "stroke", "shape", "strokeDash", "size", "opacity")
+LEGEND_CHANNELS = (
+    "color",
+    "fill",
+    "stroke",
+    "shape",
+    "strokeDash",
+    "size",
+    "opacity",
+)
 
 
 def _two_line_legends(spec) -> None:
@@ -205,7 +213,9 @@ def narrow_spec(spec: dict) -> dict:
                 x = (panel.get("encoding") or {}).get("x")
                 if isinstance(x, dict) and isinstance(x.get("title"), str):
                     chars = max(10, panel["width"] // 6)
-                    x["title"] = textwrap.wrap(x["title"], chars) or x["title"]
+                    x["title"] = (
+                        textwrap.wrap(x["title"], chars) or x["title"]
+                    )
     elif "vconcat" in out or "concat" in out:
         panels = out.pop("vconcat", None) or out.pop("concat")
         for panel in panels:

@@ -46,7 +46,12 @@ def header_pdf_button(buttons: list, pdf_href: str | None) -> list:
     out = []
     for b in buttons:
         if isinstance(b, dict) and b.get("type") == "group":
-            b = {**b, "buttons": header_pdf_button(b.get("buttons", []), pdf_href)}
+            b = {
+                **b,
+                "buttons": header_pdf_button(
+                    b.get("buttons", []), pdf_href
+                ),
+            }
         elif isinstance(b, dict) and b.get("label") == PRINT_LABEL:
             if not pdf_href:
                 continue
@@ -76,7 +81,9 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
         return
     pdf = pdf_source(app)
     href = context["pathto"](PDF_NAME, 1) if pdf.exists() else None
-    context["header_buttons"] = header_pdf_button(context["header_buttons"], href)
+    context["header_buttons"] = header_pdf_button(
+        context["header_buttons"], href
+    )
 
 
 def _on_env_updated(app: Sphinx, env):
@@ -92,4 +99,3 @@ def setup_theme(app: Sphinx) -> None:
     app.connect("env-updated", _on_env_updated)
     # after the theme's own handlers (501) have built the list
     app.connect("html-page-context", _on_page_context, priority=560)
-
