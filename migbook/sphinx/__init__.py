@@ -19,7 +19,9 @@ One module per feature, each with its ``setup_<feature>(app)``:
 - :mod:`.assets`: CSS and scripts where pages need them, lighter pages, table header scopes;
 - :mod:`.bibliography`: reference-list labels in the in-text citations' author–year style;
 - :mod:`.publication`: Open Graph address, sitemap, hide-code switch, the PDF and bundle downloads,
-  the single-page build the PDF is printed from.
+  the single-page build the PDF is printed from;
+- :mod:`.theme`: the page header's ".pdf" entry offers the book's PDF (the theme's internals, in
+  one place, with a version guard).
 
 Helpers: :mod:`.links` (links from the builder), :mod:`.citing` (citation text and BibTeX),
 :mod:`.templating` (the Jinja2 templates in ``templates/``).
@@ -42,6 +44,7 @@ from migbook.sphinx.policy import setup_policy
 from migbook.sphinx.publication import setup_publication
 from migbook.sphinx.report import setup_report
 from migbook.sphinx.tables import setup_tables
+from migbook.sphinx.theme import setup_theme
 
 
 def setup(app: Sphinx):
@@ -61,6 +64,7 @@ def setup(app: Sphinx):
     setup_attributions(app)
     setup_bibliography(app)
     setup_publication(app)
+    setup_theme(app)
     return {
         "version": "0.2",
         "parallel_read_safe": True,

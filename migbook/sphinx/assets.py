@@ -1,7 +1,9 @@
 """Assets: the book's CSS and scripts, served only where a page needs them, and a lighter page.
 
 - ``migbook.css`` on every page; ``migbook-charts.js`` (which fetches the vendored vega when a
-  chart nears the viewport) only on pages with a chart; ``migbook-report.js`` only on the report.
+  chart nears the viewport) only on pages with a chart; ``migbook-report.js`` only on the report;
+  ``migbook-tables.js`` (tables on narrow screens: scrolling with a cue, or cards) on pages with
+  a table.
 - The theme loads Font Awesome twice: as a web font through its CSS (which draws every icon the
   theme shows) and as a 1.5 MB script that replaces the same icons by inline SVG. The script is
   replaced by an empty file of the same name (``static/scripts/fontawesome.js``, copied over the
@@ -98,6 +100,8 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
         )
     if "migbook-report" in body:
         app.add_js_file("migbook-report.js", priority=650)
+    if "<table" in body:
+        app.add_js_file("migbook-tables.js", loading_method="defer")
     if not SD_CLASS_RE.search(body):
         _drop_assets(context, DESIGN_ASSETS)
     context["body"] = _fix_roles(_add_scopes(body))

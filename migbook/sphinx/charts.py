@@ -8,7 +8,10 @@ with links computed by the builder. For every chart this module writes, once per
 chart id is a hash of the spec), ``_charts/<figure name>.png`` (with the description as its
 title), ``.svg`` (drawn by vl-convert), ``.csv`` (the chart's data) and ``.vl.json`` (the
 spec); the page gets the download links, a ``<noscript><img></noscript>`` fallback and the Vega
-spec vl-convert compiles from the Vega-Lite one, so it needs only ``vega.min.js`` to draw.
+spec vl-convert compiles from the Vega-Lite one, so it needs only ``vega.min.js`` to draw; and a
+second Vega spec for narrow screens (:func:`narrow_spec`: its width follows its container, the
+legend below the plot, panels one above the other), which the page draws where the chart's own
+width does not fit. The downloads and images are always made from the chart's own spec.
 Other builders show the chart's description. Everything happens with no network and no clock,
 and writes the same bytes on every run.
 """
@@ -109,6 +112,137 @@ def compile_vega(spec: dict) -> str:
     )
 
 
+#: a panel's widest plot in a chart of panels one above the other on a narrow screen: a phone's
+#: text column (about 360 px) less the y axis and its labels
+NARROW_PANEL_WIDTH = 260
+#: the plots of a chart of panels side by side, together, on a narrow screen: panels that share
+#: their rows (one set of row labels) stay side by side, narrower
+NARROW_ROW_WIDTH = 200
+#: the longest line of a chart's title (its source line) on a narrow screen, in characters
+NARROW_TITLE_CHARS = 44
+
+
+def _wrap_title(title):
+    """A title's text as lines of at most :data:`NARROW_TITLE_CHARS` characters (a Vega-Lite
+    title may be a list of lines)."""
+    import textwrap
+
+    if isinstance(title, dict):
+        text = title.get("text")
+        if isinstance(text, str):
+            return {
+                **title,
+                "text": textwrap.wrap(text, NARROW_TITLE_CHARS) or [text],
+            }
+        return title
+    if isinstance(title, str):
+        return textwrap.wrap(title, NARROW_TITLE_CHARS) or [title]
+    return title
+
+
+#: a legend label longer than this many characters takes two lines on a narrow screen
+NARROW_LEGEND_CHARS = 26
+_CUT = f"lastindexof(substring(datum.label, 0, {NARROW_LEGEND_CHARS}), ' ')"
+#: the Vega expression that breaks a long legend label at its last space before the limit (a text
+#: given as an array is drawn as lines)
+NARROW_LEGEND_LABEL = (
+    f"length(datum.label) > {NARROW_LEGEND_CHARS} && {_CUT} > 0"
+    f" ? [substring(datum.label, 0, {_CUT}), substring(datum.label, {_CUT} + 1)]"
+    " : datum.label"
+)
+LEGEND_CHANNELS = (
+    "color",
+    "fill",
+    "stroke",
+    "shape",
+    "strokeDash",
+    "size",
+    "opacity",
+)
+
+
+def _two_line_legends(spec) -> None:
+    """Every legend of ``spec`` (in any view, layer or panel) breaks its long labels in two."""
+    if isinstance(spec, list):
+        for item in spec:
+            _two_line_legends(item)
+        return
+    if not isinstance(spec, dict):
+        return
+    for channel, definition in (spec.get("encoding") or {}).items():
+        if (
+            channel in LEGEND_CHANNELS
+            and isinstance(definition, dict)
+            and "field" in definition
+            and definition.get("legend", {}) is not None
+        ):
+            definition["legend"] = {
+                **definition.get("legend", {}),
+                "labelExpr": NARROW_LEGEND_LABEL,
+            }
+    for key in ("layer", "hconcat", "vconcat", "concat", "spec"):
+        if key in spec:
+            _two_line_legends(spec[key])
+
+
+def narrow_spec(spec: dict) -> dict:
+    """The chart's Vega-Lite spec for a screen narrower than the chart: a single or layered view
+    takes its container's width (``width: "container"``, which Vega-Lite supports for those only);
+    panels side by side (sharing their rows) stay so, their plots :data:`NARROW_ROW_WIDTH` wide
+    together; other panels stand one above the other, none wider than
+    :data:`NARROW_PANEL_WIDTH`; legends without a place of their own go below the plot, their long labels on two
+    lines; the title (the source line) is broken into lines. Axis labels keep their size. The static images
+    are made from the chart's own spec (vl-convert needs a numeric width)."""
+    import copy
+    import textwrap
+
+    out = copy.deepcopy(spec)
+    config = out.setdefault("config", {})
+    config["legend"] = {
+        **config.get("legend", {}),
+        "orient": "bottom",
+        "direction": "vertical",
+    }
+    if "hconcat" in out:
+        widths = [p.get("width") for p in out["hconcat"]]
+        if all(isinstance(w, (int, float)) for w in widths):
+            scale = min(1.0, NARROW_ROW_WIDTH / max(sum(widths), 1))
+            for panel, w in zip(out["hconcat"], widths, strict=True):
+                panel["width"] = max(40, round(w * scale))
+                # an x axis title wider than its narrower panel is broken into lines
+                x = (panel.get("encoding") or {}).get("x")
+                if isinstance(x, dict) and isinstance(x.get("title"), str):
+                    chars = max(10, panel["width"] // 6)
+                    x["title"] = (
+                        textwrap.wrap(x["title"], chars) or x["title"]
+                    )
+    elif "vconcat" in out or "concat" in out:
+        panels = out.pop("vconcat", None) or out.pop("concat")
+        for panel in panels:
+            if isinstance(panel.get("width"), (int, float)):
+                panel["width"] = min(panel["width"], NARROW_PANEL_WIDTH)
+            elif "width" not in panel:
+                panel["width"] = NARROW_PANEL_WIDTH
+        out.pop("columns", None)
+        out["vconcat"] = panels
+    elif not any(k in out for k in ("facet", "repeat")):
+        out["width"] = "container"
+    if "title" in out:
+        out["title"] = _wrap_title(out["title"])
+    _two_line_legends(out)
+    return out
+
+
+def narrow_cache_name(chart_id: str, narrow: dict) -> str:
+    """The cache file of a chart's compiled narrow spec, named by a hash of that spec (so that a
+    change of :func:`narrow_spec` compiles it again)."""
+    import hashlib
+
+    text = json.dumps(narrow, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha1(text.encode()).hexdigest()[:12]
+    return f"{chart_id}.narrow-{digest}.vg.json"
+
+
 def draw_svg(vega_text: str) -> str:
     import vl_convert as vlc
 
@@ -145,6 +279,12 @@ def draw_ahead(cachedir: str, charts: list[tuple[str, dict]]) -> None:
             else compile_vega(spec)
         )
         svg = draw_svg(vega_text)
+        narrow = narrow_spec(spec)
+        if not (folder / narrow_cache_name(cid, narrow)).exists():
+            put(
+                narrow_cache_name(cid, narrow),
+                compile_vega(narrow).encode(),
+            )
         put(f"{cid}.vg.json", vega_text.encode())
         put(f"{cid}.svg", svg.encode())
         put(f"{cid}.png", draw_png(svg))
@@ -232,6 +372,24 @@ class ChartAssets:
         self.memo[chart_id] = (vega_text, stem)
         return vega_text
 
+    def narrow_vega(self, chart_id: str, spec: dict) -> str:
+        """The compiled Vega spec of :func:`narrow_spec` as JSON text (cached beside the chart's
+        own)."""
+        narrow = narrow_spec(spec)
+        cached = self.cache / narrow_cache_name(chart_id, narrow)
+        if cached.exists():
+            return cached.read_text(encoding="utf-8")
+        try:
+            text = compile_vega(narrow)
+        except Exception as exc:
+            raise ExtensionError(
+                f"chart {file_stem(chart_id, spec)}: cannot convert its narrow-screen "
+                f"Vega-Lite spec: {exc}"
+            ) from exc
+        self.cache.mkdir(parents=True, exist_ok=True)
+        cached.write_text(text, encoding="utf-8")
+        return text
+
     def size(self, chart_id: str) -> tuple[int, int]:
         """CSS pixel size of the chart's PNG (drawn at scale 2)."""
         head = (self.out / f"{self.memo[chart_id][1]}.png").read_bytes()[
@@ -300,6 +458,7 @@ def chart_html(app: Sphinx, builder, docname: str, node) -> str:
     cid = node["chart_id"]
     assets = chart_assets(app)
     vega_text = assets.vega(cid, spec).replace("</", "<\\/")
+    narrow_text = assets.narrow_vega(cid, spec).replace("</", "<\\/")
     stem = assets.stem(cid, spec)
     url = {
         key: resource_uri(builder, docname, f"{CHARTS_DIR}/{stem}{ext}")
@@ -328,6 +487,7 @@ def chart_html(app: Sphinx, builder, docname: str, node) -> str:
         description=description,
         cite=cite,
         vega=Markup(vega_text),
+        vega_narrow=Markup(narrow_text),
     )
 
 

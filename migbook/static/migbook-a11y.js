@@ -2,14 +2,14 @@
    the book's title and logo at the top of the left sidebar sit outside every landmark
    (axe "region"); they are the link to the book's front page, so they become a navigation
    landmark of their own.
-   A chart scrolls sideways in its own box on a phone (migbook.css): the box must be reachable by
-   keyboard to be scrolled without a pointer (axe "scrollable-region-focusable"), so every chart's
-   view is focusable (it carries the chart's aria-label, which a screen reader then reads). */
+   A claim's badge links to its row of the report, which links the rule that decided it: the
+   badge's own rule link ("[rule]") stays a link for a pointer but leaves the Tab order, so a
+   keyboard reader meets one stop per badge instead of two. */
 (function () {
   "use strict";
   function setup() {
-    document.querySelectorAll(".migbook-chart-view").forEach(function (el) {
-      if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+    document.querySelectorAll(".claim-check > a.claim-rule").forEach(function (el) {
+      if (el.parentElement.querySelector("a.claim-badge")) el.setAttribute("tabindex", "-1");
     });
     document.querySelectorAll(".sidebar-primary-item").forEach(function (el) {
       if (el.querySelector("a.navbar-brand") && !el.closest("nav, [role]")) {
