@@ -2,8 +2,9 @@
 
 One module per feature, each with its ``setup_<feature>(app)``:
 
-- :mod:`.inputs`: ``data/`` validated first; one hash of the inputs; the execution cache cleared
-  when it changes;
+- :mod:`.inputs`: ``data/`` validated first; one hash of the inputs (``data/`` and the modules the
+  kernels import); the execution cache cleared when it changes;
+- :mod:`.execution`: the notebook pages to run executed in parallel before Sphinx reads them;
 - :mod:`.collector`: what pages share (claim records, pages filled from other pages), joined with
   the ledger into the rows the placeholders and exports use;
 - :mod:`.report`: the ``{claims-report}`` page, its search entries, ``claims.csv``/``claims.json``;
@@ -21,7 +22,8 @@ One module per feature, each with its ``setup_<feature>(app)``:
 - :mod:`.publication`: Open Graph address, sitemap, hide-code switch, the PDF and bundle downloads,
   the single-page build the PDF is printed from.
 
-Helpers: :mod:`.links` (links from the builder), :mod:`.citing` (citation text and BibTeX),
+Helpers: :mod:`._compat` (the one place that leans on other packages' private behaviour, each
+entry with its upstream link and guarded versions), :mod:`.links` (links from the builder), :mod:`.citing` (citation text and BibTeX),
 :mod:`.templating` (the Jinja2 templates in ``templates/``).
 """
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
+from migbook.sphinx._compat import own_source_suffix
 from migbook.sphinx.assets import setup_assets
 from migbook.sphinx.attributions import setup_attributions
 from migbook.sphinx.badges import setup_badges
@@ -36,6 +39,7 @@ from migbook.sphinx.bibliography import setup_bibliography
 from migbook.sphinx.charts import setup_charts
 from migbook.sphinx.claim_lists import setup_claim_lists
 from migbook.sphinx.collector import setup_collector
+from migbook.sphinx.execution import setup_execution
 from migbook.sphinx.inputs import setup_inputs
 from migbook.sphinx.notebooks import setup_notebooks
 from migbook.sphinx.policy import setup_policy
@@ -45,10 +49,9 @@ from migbook.sphinx.tables import setup_tables
 
 
 def setup(app: Sphinx):
+    app.connect("config-inited", own_source_suffix)
     setup_inputs(app)
-    app.setup_extension(
-        "migbook.execution"
-    )  # pending notebooks execute in parallel
+    setup_execution(app)
     setup_collector(app)
     setup_report(app)
     setup_claim_lists(app)

@@ -133,5 +133,8 @@ def setup_attributions(app: Sphinx) -> None:
 
 def setup(app: Sphinx):
     """On its own (the tiny books of the tests): ``extensions = [..., "migbook.sphinx.attributions"]``."""
+    from migbook.sphinx._compat import own_source_suffix
+
+    app.connect("config-inited", own_source_suffix)
     setup_attributions(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -30,6 +30,7 @@ from sphinx.errors import ExtensionError
 
 from migbook.data import ledger_records, resource_meta
 from migbook.render import CLAIM_MIME, json_data, value_label
+from migbook.sphinx._compat import glue_outputs
 
 
 @dataclass
@@ -75,16 +76,11 @@ def ledger_columns() -> list[str]:
 
 
 def _records(app: Sphinx, docname: str) -> dict[str, dict]:
-    from myst_nb.ext.glue.crossref import read_glue_cache
-
     cfg = getattr(app.env, "mystnb_config", None)
     if cfg is None:
         return {}
-    read = getattr(
-        read_glue_cache, "__wrapped__", read_glue_cache
-    )  # its cache may hold a stale page
     out = {}
-    for output in read(str(cfg.output_folder), docname).values():
+    for output in glue_outputs(cfg.output_folder, docname).values():
         badge = output["data"].get(CLAIM_MIME)
         if badge is not None:
             rec = json_data(badge)["record"]

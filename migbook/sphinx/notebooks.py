@@ -25,6 +25,7 @@ from migbook.render import (
     chart_id,
     json_data,
 )
+from migbook.sphinx._compat import glue_outputs
 from migbook.sphinx.charts import ChartAssets, chart_assets
 from migbook.sphinx.links import resource_uri
 
@@ -32,14 +33,6 @@ GLUE_FIGURE_RE = re.compile(
     r"^(?P<fence>:{3,}|`{3,})\{glue(?::figure)?\}[ \t]+(?P<key>[^\s`]+)[ \t]*$",
     re.M,
 )
-
-
-def _glue_bundles(folder: Path, docname: str) -> dict:
-    from myst_nb.ext.glue.crossref import read_glue_cache
-
-    return getattr(read_glue_cache, "__wrapped__", read_glue_cache)(
-        str(folder), docname
-    )
 
 
 def _block_end(source: str, m: re.Match) -> int:
@@ -169,7 +162,7 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     publish_notebook(
         nb,
         Path(app.outdir) / "_sources" / rel,
-        _glue_bundles(Path(app.env.mystnb_config.output_folder), pagename),
+        glue_outputs(app.env.mystnb_config.output_folder, pagename),
         chart_assets(app),
     )
     context["ipynb_source"] = (
@@ -185,6 +178,35 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     )
 
 
+def _with_cached_outputs(app: Sphinx, doctree) -> None:
+    """``doctree-read``: the notebook myst-nb wrote for this page carries its outputs.
+
+    On a cache hit, myst-nb 1.4 renders the page from the cached outputs but writes the source
+    notebook, with no outputs, to its output folder (the notebook published here); that notebook
+    is merged with its cached copy (jupyter-cache's ``merge_match_into_notebook``)."""
+    cfg = getattr(app.env, "mystnb_config", None)
+    if cfg is None:
+        return
+    out = Path(cfg.output_folder) / f"{app.env.docname}.ipynb"
+    if not out.is_file():
+        return
+    import nbformat
+    from jupyter_cache import get_cache
+
+    nb = nbformat.reads(out.read_text(encoding="utf-8"), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if not code or any(c.get("execution_count") for c in code):
+        return  # executed while read, or nothing to execute
+    try:
+        _pk, merged = get_cache(
+            cfg.execution_cache_path or ".jupyter_cache"
+        ).merge_match_into_notebook(nb)
+    except KeyError:
+        return  # not executed (execution_mode: off, say): published as it is
+    out.write_text(nbformat.writes(merged), encoding="utf-8")
+
+
 def setup_notebooks(app: Sphinx) -> None:
+    app.connect("doctree-read", _with_cached_outputs)
     # before sphinx-book-theme builds its download menu (priority 501)
     app.connect("html-page-context", _on_page_context, priority=490)

@@ -1,0 +1,58 @@
+"""Every place where the book's Sphinx side leans on another package's private or undocumented
+behaviour, in one module, each with its upstream reference and the versions it was checked
+against (:data:`GUARDED`). ``tests/test_compat.py`` fails loudly when an installed version leaves
+its guarded range: re-check the entry, then move the range (and ``pyproject.toml``'s bound).
+
+Nothing here patches another package: each entry is a function the book calls.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+#: package -> (lowest, highest) version each entry below was checked against, inclusive
+GUARDED: dict[str, tuple[str, str]] = {
+    "sphinx": ("7.4", "7.4.7"),
+    "myst-nb": ("1.4.0", "1.4.0"),
+}
+
+
+def _release(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split(".")[:3] if p.isdigit())
+
+
+def unguarded() -> list[str]:
+    """The guarded packages whose installed version is outside its checked range."""
+    out = []
+    for name, (low, high) in GUARDED.items():
+        have = _release(version(name))
+        if not (_release(low) <= have <= _release(high)):
+            out.append(f"{name} {version(name)} (checked: {low} to {high})")
+    return out
+
+
+def own_source_suffix(app, config) -> None:
+    """``config-inited``, before Sphinx merges the extensions' suffixes: give this build its
+    own ``source_suffix`` mapping.
+
+    Sphinx 7.4 hands every build that does not set ``source_suffix`` the same default dict, and
+    ``merge_source_suffix`` adds the extensions' suffixes into it in place: after a build with
+    myst-parser (``.md`` -> ``markdown``), a later build in the same process with myst-nb (which
+    registers ``.md`` -> ``myst-nb``) inherits the old mapping and stops with "Source parser for
+    markdown not registered". https://github.com/sphinx-doc/sphinx/issues/11795 (Sphinx 7.4:
+    ``sphinx/registry.py``, ``merge_source_suffix``)."""
+    config.source_suffix = dict(config.source_suffix)
+
+
+def glue_outputs(output_folder: str, docname: str) -> dict:
+    """The outputs a page glued, by key: myst-nb's glue cache for the page
+    (``<output_folder>/<docname>.glue.json``), read afresh.
+
+    myst-nb 1.4 reads it with ``myst_nb.ext.glue.crossref.read_glue_cache``, which memoises its
+    last three answers for the process (``functools.lru_cache``); a page read again in the same
+    process (a rebuild in one test session) would get its old outputs. The function is called
+    through ``__wrapped__``, the undecorated function the cache keeps.
+    https://github.com/executablebooks/MyST-NB/blob/v1.4.0/myst_nb/ext/glue/crossref.py"""
+    from myst_nb.ext.glue.crossref import read_glue_cache
+
+    return read_glue_cache.__wrapped__(str(output_folder), docname)
