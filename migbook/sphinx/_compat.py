@@ -14,6 +14,7 @@ from importlib.metadata import version
 GUARDED: dict[str, tuple[str, str]] = {
     "sphinx": ("7.4", "7.4.7"),
     "myst-nb": ("1.4.0", "1.4.0"),
+    "sphinx-book-theme": ("1.3.0", "1.3.0"),
 }
 
 
@@ -56,3 +57,16 @@ def glue_outputs(output_folder: str, docname: str) -> dict:
     from myst_nb.ext.glue.crossref import read_glue_cache
 
     return read_glue_cache.__wrapped__(str(output_folder), docname)
+
+
+#: ``html-page-context`` priority before sphinx-book-theme's, which builds the page's download
+#: menu at 501 (``sphinx_book_theme/header_buttons/__init__.py``)
+BEFORE_BOOK_THEME_MENU = 490
+
+
+def offer_notebook(context: dict, rel: str) -> None:
+    """Have sphinx-book-theme's download menu offer ``rel`` (under ``_sources/``) as the page's
+    notebook: the theme reads the undocumented context key ``ipynb_source``, which myst-nb sets
+    to the page's source. https://github.com/executablebooks/sphinx-book-theme/blob/v1.3.0/src/sphinx_book_theme/header_buttons/__init__.py
+    (``add_header_buttons``), connected at priority 501."""
+    context["ipynb_source"] = rel

@@ -25,7 +25,11 @@ from migbook.render import (
     chart_id,
     json_data,
 )
-from migbook.sphinx._compat import glue_outputs
+from migbook.sphinx._compat import (
+    BEFORE_BOOK_THEME_MENU,
+    glue_outputs,
+    offer_notebook,
+)
 from migbook.sphinx.charts import ChartAssets, chart_assets
 from migbook.sphinx.links import resource_uri
 
@@ -165,9 +169,7 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
         glue_outputs(app.env.mystnb_config.output_folder, pagename),
         chart_assets(app),
     )
-    context["ipynb_source"] = (
-        rel  # the theme's download menu offers it (sphinx-book-theme)
-    )
+    offer_notebook(context, rel)  # in the theme's download menu
     url = html.escape(
         resource_uri(app.builder, pagename, f"_sources/{rel}")
     )
@@ -208,5 +210,8 @@ def _with_cached_outputs(app: Sphinx, doctree) -> None:
 
 def setup_notebooks(app: Sphinx) -> None:
     app.connect("doctree-read", _with_cached_outputs)
-    # before sphinx-book-theme builds its download menu (priority 501)
-    app.connect("html-page-context", _on_page_context, priority=490)
+    app.connect(
+        "html-page-context",
+        _on_page_context,
+        priority=BEFORE_BOOK_THEME_MENU,
+    )
