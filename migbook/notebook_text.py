@@ -40,9 +40,6 @@ FIG_DIRECTIVE_RE = re.compile(
 NAME_OPTION_RE = re.compile(r"^:name:[ \t]*(\S+)[ \t]*$", re.M)
 OPTION_RE = re.compile(r"^:[\w-]+:.*$\n?", re.M)
 ATTACHMENT_RE = re.compile(r"\A\s*!\[[^\]]*\]\(attachment:[^)]+\)\n?")
-#: figure numbers as the book's build assigned them, by page: {docname: {label: "4"}}; filled by
-#: migbook.sphinx.publication before a page's notebook is published (the book numbers figures across chapters)
-FIGURE_NUMBERS: dict[str, dict[str, str]] = {}
 
 
 @functools.cache
@@ -107,7 +104,7 @@ def glue_text(glue: dict, key: str, fmt: str = "") -> str | None:
 
 def figure_numbers(cells_source: list[str]) -> dict[str, int]:
     """Figure labels (``:name:`` of figure directives) numbered in order, from 1 (used when the
-    build's numbers, :data:`FIGURE_NUMBERS`, are not known)."""
+    build's numbers are not known)."""
     numbers: dict[str, int] = {}
     for src in cells_source:
         for m in FIG_DIRECTIVE_RE.finditer(src):
@@ -227,15 +224,21 @@ def intro_cell_source(settings: dict, docname: str, title: str) -> str:
 
 
 def readable(
-    nb, glue: dict, docname: str | Path, settings: dict | None = None
+    nb,
+    glue: dict,
+    docname: str | Path,
+    settings: dict | None = None,
+    figures: dict[str, str] | None = None,
 ):
     """Make notebook ``nb`` (nbformat v4, changed in place and returned) read right without the book.
-    ``docname``: the page name, or the published notebook's path (see :func:`docname_of`)."""
+    ``docname``: the page name, or the published notebook's path (see :func:`docname_of`);
+    ``figures``: the page's figure numbers as the book's build assigned them (``{label: "4"}``;
+    the book numbers figures across chapters), else numbered from the notebook itself."""
     import nbformat
 
     docname = docname if isinstance(docname, str) else docname_of(docname)
     settings = settings if settings is not None else book_settings()
-    figures = FIGURE_NUMBERS.get(docname) or figure_numbers(
+    figures = figures or figure_numbers(
         [c.source for c in nb.cells if c.cell_type == "markdown"]
     )
     title = docname

@@ -59,6 +59,26 @@ def glue_outputs(output_folder: str, docname: str) -> dict:
     return read_glue_cache.__wrapped__(str(output_folder), docname)
 
 
+def keep_search_entries(env, docname: str, entries: list[tuple]) -> None:
+    """Set the search entries ``(term, anchor, main)`` of page ``docname`` on the environment,
+    so that they are kept by a build that does not write the page.
+
+    Sphinx 7.4 takes a page's index entries for the search index from its doctree when it writes
+    the page, and keeps them in the private ``env._search_index_index_entries``
+    (``sphinx/environment/__init__.py``, read by ``sphinx/search/__init__.py``,
+    ``IndexBuilder.__init__``). https://github.com/sphinx-doc/sphinx/blob/v7.4.7/sphinx/search/__init__.py"""
+    from sphinx.util import logging
+
+    store = getattr(env, "_search_index_index_entries", None)
+    if not isinstance(store, dict):
+        logging.getLogger(__name__).warning(
+            "this Sphinx keeps no search entries on the environment: the "
+            "claims' search entries are lost on a rebuild (migbook/sphinx/_compat.py)"
+        )
+        return
+    store[docname] = entries
+
+
 #: ``html-page-context`` priority before sphinx-book-theme's, which builds the page's download
 #: menu at 501 (``sphinx_book_theme/header_buttons/__init__.py``)
 BEFORE_BOOK_THEME_MENU = 490

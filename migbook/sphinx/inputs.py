@@ -7,7 +7,7 @@ code reads (``data/`` and the helper package's modules their kernels import).
   (``MIGBOOK_VALIDATED`` in their environment, ``migbook_kernel_env``).
 - When the inputs hash changed, myst-nb's execution cache is cleared (jupyter-cache keys on code
   cells only, so a changed ledger row would otherwise leave a stale status) and every page is read
-  again (:func:`migbook.sphinx.collector.state` holds the flag).
+  again (:func:`inputs_changed`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import ast
 import hashlib
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -127,15 +128,30 @@ def _on_config_inited(app: Sphinx, config) -> None:
     config.migbook_kernel_env = {VALIDATED_ENV: data_sum}
 
 
-def _on_builder_inited(app: Sphinx) -> None:
-    from migbook.sphinx.collector import state
+@dataclass
+class InputsState:
+    """This build's inputs hash, and whether it differs from the last finished build's; on the
+    environment as ``env.migbook_inputs``, written by this module only."""
 
+    digest: str = ""
+    changed: bool = True
+
+
+def inputs_changed(env) -> bool:
+    """The inputs differ from those of the last build that finished (every page is read and
+    executed again)."""
+    st = getattr(env, "migbook_inputs", None)
+    return st.changed if isinstance(st, InputsState) else True
+
+
+def _on_builder_inited(app: Sphinx) -> None:
     digest = inputs_hash(PACKAGE, _pages(app), data_digest())
     stamp = _stamp(app)
-    st = state(app.env)
-    st.inputs_hash = digest
-    st.inputs_changed = not stamp.exists() or stamp.read_text() != digest
-    if st.inputs_changed:
+    st = InputsState(
+        digest, not stamp.exists() or stamp.read_text() != digest
+    )
+    app.env.migbook_inputs = st
+    if st.changed:
         cache = Path(
             app.config.nb_execution_cache_path
             or Path(app.outdir).parent / ".jupyter_cache"
@@ -149,9 +165,7 @@ def _on_builder_inited(app: Sphinx) -> None:
 
 def _on_build_finished(app: Sphinx, exception) -> None:
     if exception is None:
-        from migbook.sphinx.collector import state
-
-        _stamp(app).write_text(state(app.env).inputs_hash)
+        _stamp(app).write_text(app.env.migbook_inputs.digest)
 
 
 def setup_inputs(app: Sphinx) -> None:

@@ -69,13 +69,18 @@ def _chart_png(
 
 
 def publish_notebook(
-    src: Path, dest: Path, glue: dict, assets: ChartAssets | None = None
+    src: Path,
+    dest: Path,
+    glue: dict,
+    assets: ChartAssets | None = None,
+    figures: dict[str, str] | None = None,
 ) -> int:
     """Copy the executed notebook ``src`` to ``dest`` with its charts as images: a chart shown
     by a code cell gets an ``image/png`` beside its spec; a glued figure placed by a markdown
     cell (``{glue:figure}``) is attached to that cell as a PNG and shown right after the
-    directive. A claim's badge keeps its HTML, and shows as text where HTML cannot. Returns the
-    number of images added."""
+    directive. A claim's badge keeps its HTML, and shows as text where HTML cannot; ``figures``:
+    the page's figure numbers in the book (:func:`book_figure_numbers`). Returns the number of images
+    added."""
     import nbformat
 
     nb = nbformat.read(str(src), as_version=4)
@@ -132,7 +137,7 @@ def publish_notebook(
         ):  # right after the directive that places the figure
             cell.source = cell.source[:pos] + text + cell.source[pos:]
     notebook_text.readable(
-        nb, glue, dest
+        nb, glue, dest, figures=figures
     )  # roles written out as text: the notebook reads right in plain Jupyter
     notebook_text.stable_cell_ids(nb)
     nbformat.validate(nb)  # raises: a published notebook is a valid one
@@ -142,6 +147,12 @@ def publish_notebook(
     if not dest.exists() or dest.read_text(encoding="utf-8") != text:
         dest.write_text(text, encoding="utf-8")
     return added
+
+
+def book_figure_numbers(env, docname: str) -> dict[str, str]:
+    """The page's figure numbers as the build assigned them: ``{label: "4"}``."""
+    figs = env.toc_fignumbers.get(docname, {}).get("figure", {})
+    return {label: ".".join(map(str, num)) for label, num in figs.items()}
 
 
 def _executed_notebook(app: Sphinx, docname: str) -> Path | None:
@@ -168,6 +179,7 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
         Path(app.outdir) / "_sources" / rel,
         glue_outputs(app.env.mystnb_config.output_folder, pagename),
         chart_assets(app),
+        book_figure_numbers(app.env, pagename),
     )
     offer_notebook(context, rel)  # in the theme's download menu
     url = html.escape(

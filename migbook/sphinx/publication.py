@@ -65,14 +65,16 @@ def _downloads_stamp(app: Sphinx) -> str:
 def _on_env_updated(app, env):
     """The front page lists the downloads that exist (the PDF once ``make pdf`` made it): write
     it again when that changes."""
-    from migbook.sphinx.collector import state
-
-    st = state(env)
     stamp = _downloads_stamp(app)
     root = app.config.root_doc
-    if stamp == st.downloads or root not in env.found_docs:
+    # what the front page's download line was last written with (this module's, kept with the
+    # environment)
+    if (
+        stamp == getattr(env, "migbook_downloads", "")
+        or root not in env.found_docs
+    ):
         return []
-    st.downloads = stamp
+    env.migbook_downloads = stamp
     return [root]
 
 
@@ -127,22 +129,6 @@ def _contents(app: Sphinx) -> str:
         if d in env.titles
     )
     return f'<nav class="migbook-print-toc"><p class="migbook-toc-title">Contents</p><ol>{items}</ol></nav>'
-
-
-def _remember_figure_numbers(
-    app: Sphinx, pagename, templatename, context, doctree
-):
-    """Give migbook.notebook_text the build's figure numbers of this page (for ``{numref}``)."""
-    from migbook import notebook_text
-
-    figs = (
-        getattr(app.env, "toc_fignumbers", {})
-        .get(pagename, {})
-        .get("figure", {})
-    )
-    notebook_text.FIGURE_NUMBERS[pagename] = {
-        label: ".".join(map(str, num)) for label, num in figs.items()
-    }
 
 
 #: a link: its opening up to the address, the page (relative, ``.html``), the anchor, the quote
@@ -276,7 +262,5 @@ def setup_publication(app: Sphinx) -> None:
     app.connect("env-updated", _on_env_updated)
     # after .notebooks (490) has written the page's published notebook
     app.connect("html-page-context", _on_page_context, priority=550)
-    # before .notebooks (490) publishes the page's notebook
-    app.connect("html-page-context", _remember_figure_numbers, priority=450)
     # after the report and the notebooks have written the exports and data
     app.connect("build-finished", _on_build_finished, priority=600)
