@@ -31,7 +31,16 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from migbook.sphinx._compat import own_source_suffix
+from migbook.sphinx import (
+    assets,
+    collector,
+    inputs,
+    notebooks,
+    publication,
+    report,
+    tables,
+)
+from migbook.sphinx._compat import BEFORE_BOOK_THEME_MENU, own_source_suffix
 from migbook.sphinx.assets import setup_assets
 from migbook.sphinx.attributions import setup_attributions
 from migbook.sphinx.badges import setup_badges
@@ -46,6 +55,34 @@ from migbook.sphinx.policy import setup_policy
 from migbook.sphinx.publication import setup_publication
 from migbook.sphinx.report import setup_report
 from migbook.sphinx.tables import setup_tables
+
+
+def page_context(app: Sphinx, pagename, templatename, context, doctree):
+    """``html-page-context``: the page's HTML made by each feature in turn, before
+    sphinx-book-theme builds its download menu: the printed tables' citations and links, the
+    published notebook (which the menu offers), the scripts and lighter markup, the front page's
+    downloads and the single page's title, contents and links."""
+    for step in (
+        tables.page_context,
+        notebooks.page_context,
+        assets.page_context,
+        publication.page_context,
+    ):
+        step(app, pagename, templatename, context, doctree)
+
+
+def build_finished(app: Sphinx, exception) -> None:
+    """``build-finished``: the files beside the pages, in turn: the exports of the report and the
+    tables' reader copies, then the sitemap and the bundle (which hold them); last, the stamps
+    that tell the next build what this one was made from (only once everything is written)."""
+    for step in (
+        report.build_finished,
+        tables.build_finished,
+        publication.build_finished,
+        collector.build_finished,
+        inputs.build_finished,
+    ):
+        step(app, exception)
 
 
 def setup(app: Sphinx):
@@ -64,6 +101,10 @@ def setup(app: Sphinx):
     setup_attributions(app)
     setup_bibliography(app)
     setup_publication(app)
+    app.connect(
+        "html-page-context", page_context, priority=BEFORE_BOOK_THEME_MENU
+    )
+    app.connect("build-finished", build_finished)
     return {
         "version": "0.2",
         "parallel_read_safe": True,

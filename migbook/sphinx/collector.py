@@ -306,7 +306,7 @@ def _on_env_updated(app, env):
     return sorted(st.dynamic & env.found_docs)
 
 
-def _on_build_finished(app, exception):
+def build_finished(app, exception):
     st = state(app.env)
     if exception is None and st.rows is not None:
         _rows_stamp(app).write_text(rows_digest(st.rows))
@@ -327,4 +327,3 @@ def setup_collector(app: Sphinx) -> None:
     app.connect("env-get-outdated", _on_get_outdated)
     app.connect("env-updated", _on_env_updated)
     app.connect("html-page-context", _on_page_written)
-    app.connect("build-finished", _on_build_finished, priority=900)

@@ -28,6 +28,7 @@ from migbook.data import (
     VALIDATED_ENV,
     DataError,
     data_digest,
+    mark_valid,
     validate_package,
 )
 
@@ -124,6 +125,7 @@ def _on_config_inited(app: Sphinx, config) -> None:
             ) from exc
         valid.parent.mkdir(parents=True, exist_ok=True)
         valid.write_text(data_sum)
+    mark_valid(data_sum)  # this process need not validate it again
     # the kernels this build starts need not validate it again (migbook.sphinx.execution)
     config.migbook_kernel_env = {VALIDATED_ENV: data_sum}
 
@@ -163,7 +165,7 @@ def _on_builder_inited(app: Sphinx) -> None:
             shutil.rmtree(cache)
 
 
-def _on_build_finished(app: Sphinx, exception) -> None:
+def build_finished(app: Sphinx, exception) -> None:
     if exception is None:
         _stamp(app).write_text(app.env.migbook_inputs.digest)
 
@@ -171,6 +173,3 @@ def _on_build_finished(app: Sphinx, exception) -> None:
 def setup_inputs(app: Sphinx) -> None:
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
-    app.connect(
-        "build-finished", _on_build_finished, priority=900
-    )  # after the outputs are written

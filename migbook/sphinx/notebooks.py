@@ -26,7 +26,6 @@ from migbook.render import (
     json_data,
 )
 from migbook.sphinx._compat import (
-    BEFORE_BOOK_THEME_MENU,
     glue_outputs,
     offer_notebook,
 )
@@ -163,7 +162,7 @@ def _executed_notebook(app: Sphinx, docname: str) -> Path | None:
     return path if path.exists() else None
 
 
-def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
+def page_context(app: Sphinx, pagename, templatename, context, doctree):
     if (
         app.builder.format != "html"
         or app.builder.name == "singlehtml"
@@ -222,8 +221,3 @@ def _with_cached_outputs(app: Sphinx, doctree) -> None:
 
 def setup_notebooks(app: Sphinx) -> None:
     app.connect("doctree-read", _with_cached_outputs)
-    app.connect(
-        "html-page-context",
-        _on_page_context,
-        priority=BEFORE_BOOK_THEME_MENU,
-    )

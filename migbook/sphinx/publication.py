@@ -172,7 +172,7 @@ def internal_links(body: str, page_uri: str, docs: set[str]) -> str:
     return LINK.sub(link, body)
 
 
-def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
+def page_context(app: Sphinx, pagename, templatename, context, doctree):
     if app.builder.format != "html" or "body" not in context:
         return
     if app.builder.name == "singlehtml":
@@ -218,7 +218,7 @@ def redirect_page(app: Sphinx) -> str:
     )
 
 
-def _on_build_finished(app: Sphinx, exception) -> None:
+def build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.name != "html":
         return
     from migbook import bundle
@@ -260,7 +260,3 @@ def _on_build_finished(app: Sphinx, exception) -> None:
 def setup_publication(app: Sphinx) -> None:
     app.connect("config-inited", _on_config_inited)
     app.connect("env-updated", _on_env_updated)
-    # after .notebooks (490) has written the page's published notebook
-    app.connect("html-page-context", _on_page_context, priority=550)
-    # after the report and the notebooks have written the exports and data
-    app.connect("build-finished", _on_build_finished, priority=600)

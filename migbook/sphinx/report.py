@@ -356,7 +356,7 @@ def _on_doctree_resolved(app: Sphinx, doctree, docname):
 
 
 # --------------------------------------------------------------------------- exports
-def _on_build_finished(app: Sphinx, exception):
+def build_finished(app: Sphinx, exception):
     if exception is not None or app.builder.format != "html":
         return
     out = Path(app.outdir)
@@ -386,5 +386,4 @@ def setup_report(app: Sphinx) -> None:
     app.add_directive("claims-report", ClaimsReportDirective)
     app.add_directive("claims-counts", ClaimsCountsDirective)
     app.connect("doctree-resolved", _on_doctree_resolved)
-    app.connect("build-finished", _on_build_finished)
     app.connect(ROWS_CHANGED, _remember_search_entries)
