@@ -53,12 +53,12 @@ format-chapters: $(STAMP)
 
 ## make validate: check data/ against data/datapackage.json only (fast, no build)
 validate: $(STAMP)
-	$(BIN)/python -m migbook.validate data
+	$(BIN)/python -m migbook.cli.validate data
 
 ## make stats: after an intended edit of data/, record each file's row count, size and
 ## sha256 in data/datapackage.json (validation refuses a file that differs from them)
 stats: $(STAMP)
-	$(BIN)/python -m migbook.validate --update-stats data
+	$(BIN)/python -m migbook.cli.validate --update-stats data
 
 ## make book: build the HTML book into _build/html (warnings are errors). One build at a time
 ## in a checkout (tools/one_build.py: a second one waits); a failed build removes nothing and

@@ -42,7 +42,7 @@ class DataError(ValueError):
 
 
 #: how to record the stats of data files after an intended edit
-STATS_COMMAND = "make stats (python -m migbook.validate --update-stats)"
+STATS_COMMAND = "make stats (python -m migbook.cli.validate --update-stats)"
 #: frictionless errors that compare a file with the stats recorded for it
 STATS_ERRORS = ("hash-count", "byte-count", "row-count")
 

@@ -10,13 +10,14 @@ One module per feature, each with its ``setup_<feature>(app)``:
 - :mod:`.report`: the ``{claims-report}`` page, its search entries, ``claims.csv``/``claims.json``;
 - :mod:`.claim_lists`: ``{claims-list}`` (errata, reconciliation) and ``{claims-cite-example}``;
 - :mod:`.policy`: ``{claims-rules}``, the judging policy's rules table (from ``claims.RULES``);
-- :mod:`.charts`: charts drawn from their Vega-Lite spec (a myst-nb mime renderer), each chart's
+- :mod:`.chart_render`: charts drawn from their Vega-Lite spec (a myst-nb mime renderer), each chart's
   static files (named after the figure), downloads, no-script image and citation;
 - :mod:`.badges`: the claim badges under the checks (a myst-nb mime renderer), linked by the builder;
-- :mod:`.tables`: printed tables' download links and citations;
-- :mod:`.notebooks`: the executed notebooks published beside their pages;
+- :mod:`.table_links`: printed tables' download links and citations;
+- :mod:`.published_notebooks`: the executed notebooks published beside their pages, written out
+  for plain Jupyter by :mod:`.plain_notebook`;
 - :mod:`.attributions`: ``{said}``, the papers' own words behind a sentence about their argument (a
-  footnote with the passage, from ``data/attributions.csv``);
+  footnote with the passage, from ``data/attributions.csv``, read by :mod:`.attribution_rows`);
 - :mod:`.assets`: CSS and scripts where pages need them, lighter pages, table header scopes;
 - :mod:`.bibliography`: reference-list labels in the in-text citations' author–year style;
 - :mod:`.publication`: Open Graph address, sitemap, hide-code switch, the PDF and bundle downloads,
@@ -35,26 +36,26 @@ from migbook.sphinx import (
     assets,
     collector,
     inputs,
-    notebooks,
     publication,
+    published_notebooks,
     report,
-    tables,
+    table_links,
 )
 from migbook.sphinx._compat import BEFORE_BOOK_THEME_MENU, own_source_suffix
 from migbook.sphinx.assets import setup_assets
 from migbook.sphinx.attributions import setup_attributions
 from migbook.sphinx.badges import setup_badges
 from migbook.sphinx.bibliography import setup_bibliography
-from migbook.sphinx.charts import setup_charts
+from migbook.sphinx.chart_render import setup_charts
 from migbook.sphinx.claim_lists import setup_claim_lists
 from migbook.sphinx.collector import setup_collector
 from migbook.sphinx.execution import setup_execution
 from migbook.sphinx.inputs import setup_inputs
-from migbook.sphinx.notebooks import setup_notebooks
 from migbook.sphinx.policy import setup_policy
 from migbook.sphinx.publication import setup_publication
+from migbook.sphinx.published_notebooks import setup_notebooks
 from migbook.sphinx.report import setup_report
-from migbook.sphinx.tables import setup_tables
+from migbook.sphinx.table_links import setup_tables
 
 
 def page_context(app: Sphinx, pagename, templatename, context, doctree):
@@ -63,8 +64,8 @@ def page_context(app: Sphinx, pagename, templatename, context, doctree):
     published notebook (which the menu offers), the scripts and lighter markup, the front page's
     downloads and the single page's title, contents and links."""
     for step in (
-        tables.page_context,
-        notebooks.page_context,
+        table_links.page_context,
+        published_notebooks.page_context,
         assets.page_context,
         publication.page_context,
     ):
@@ -77,7 +78,7 @@ def build_finished(app: Sphinx, exception) -> None:
     that tell the next build what this one was made from (only once everything is written)."""
     for step in (
         report.build_finished,
-        tables.build_finished,
+        table_links.build_finished,
         publication.build_finished,
         collector.build_finished,
         inputs.build_finished,

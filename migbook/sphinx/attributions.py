@@ -24,7 +24,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
-from migbook.attributions import FILE, footnote_text, rows
+from migbook.sphinx.attribution_rows import FILE, footnote_text, rows
 
 logger = logging.getLogger(__name__)
 

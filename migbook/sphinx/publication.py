@@ -8,7 +8,7 @@
   browser (``static/migbook-codeswitch.js``), and print rules that wrap long code lines rather
   than clip them (``static/migbook-codeswitch.css``).
 - **Downloads**: the front page links the PDF edition (``make pdf``; copied into the HTML output
-  when it exists) and the reproduction bundle (:mod:`migbook.bundle`, written into the HTML
+  when it exists) and the reproduction bundle (:mod:`migbook.cli.bundle`, written into the HTML
   output at the end of every HTML build).
 - **The single-page build** (``--builder singlehtml``, the source of the PDF): a title page and a
   contents list with the chapters, and a class on the page for the print rules. Every link to a
@@ -221,7 +221,7 @@ def redirect_page(app: Sphinx) -> str:
 def build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.name != "html":
         return
-    from migbook import bundle
+    from migbook.cli import bundle
 
     out = Path(app.outdir)
     if app.config.root_doc != "index":

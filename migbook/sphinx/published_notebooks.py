@@ -17,7 +17,6 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from migbook import notebook_text
 from migbook.render import (
     CHART_MIME,
     CLAIM_MIME,
@@ -25,11 +24,12 @@ from migbook.render import (
     chart_id,
     json_data,
 )
+from migbook.sphinx import plain_notebook
 from migbook.sphinx._compat import (
     glue_outputs,
     offer_notebook,
 )
-from migbook.sphinx.charts import ChartAssets, chart_assets
+from migbook.sphinx.chart_render import ChartAssets, chart_assets
 from migbook.sphinx.links import resource_uri
 
 GLUE_FIGURE_RE = re.compile(
@@ -135,10 +135,10 @@ def publish_notebook(
             inserts
         ):  # right after the directive that places the figure
             cell.source = cell.source[:pos] + text + cell.source[pos:]
-    notebook_text.readable(
+    plain_notebook.readable(
         nb, glue, dest, figures=figures
     )  # roles written out as text: the notebook reads right in plain Jupyter
-    notebook_text.stable_cell_ids(nb)
+    plain_notebook.stable_cell_ids(nb)
     nbformat.validate(nb)  # raises: a published notebook is a valid one
     dest.parent.mkdir(parents=True, exist_ok=True)
     # validated just above: nbformat.writes would validate it again (a second or so a build)

@@ -11,9 +11,9 @@ as raw markup. The functions here, all pure, write them out as text:
 - ``{numref}`label``` becomes "Fig. N" (figures numbered in order within the chapter, as the
   book numbers them), ``{doc}`page``` a link to the page on the site;
 - ``{said}`id``` (the papers' own words behind a sentence about their argument) becomes the
-  passage in brackets, with the paper and section (:func:`migbook.attributions.footnote_text`);
+  passage in brackets, with the paper and section (:func:`migbook.sphinx.attribution_rows.footnote_text`);
 - a ``{glue:figure}`` or ``{glue}`` directive becomes its output (the image that
-  :func:`migbook.sphinx.notebooks.publish_notebook` attached right after it, or the glued text or HTML) and
+  :func:`migbook.sphinx.published_notebooks.publish_notebook` attached right after it, or the glued text or HTML) and
   its caption;
 - a first cell says what the notebook is and where its code and data are (the repository, the
   reproduction bundle, the chapter on the site).
@@ -146,7 +146,7 @@ def resolve_roles(
                 else text
             )
         if role == "said":
-            from migbook.attributions import footnote_text, rows
+            from migbook.sphinx.attribution_rows import footnote_text, rows
 
             row = rows().get(body.strip())
             return f" [{footnote_text(row)}]" if row else m[0]
@@ -169,7 +169,7 @@ def resolve_roles(
 
 def resolve_directives(text: str, glue: dict) -> str:
     """Replace glued-figure and glue directives by their output and caption. The image that
-    :func:`migbook.sphinx.notebooks.publish_notebook` attached right after a ``{glue:figure}`` stays."""
+    :func:`migbook.sphinx.published_notebooks.publish_notebook` attached right after a ``{glue:figure}`` stays."""
 
     def one(m: re.Match) -> str:
         caption = OPTION_RE.sub("", m["content"]).strip()
