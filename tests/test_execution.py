@@ -123,10 +123,12 @@ def test_a_failing_page_runs_once_and_is_named(tmp_path):
         {
             "good": page("good", "x = 1"),
             "broken": page("broken", "raise ValueError('boom in a cell')"),
+            "nokernel": page("nokernel", "x = 1", kernel="no-such-kernel"),
         },
     )
     with pytest.raises(ExtensionError, match="broken") as exc:
         build(src)
+    assert "nokernel" in str(exc.value)  # a kernel that cannot start
     assert "good" not in str(exc.value)
     assert runs(src, "broken") == 1  # not run again by myst-nb
     assert runs(src, "good") == 1

@@ -189,11 +189,16 @@ def execute_pages(app: Sphinx, env, docnames: list[str]) -> None:
             logger.info(f"{page.path}: Executing notebook (in parallel)")
         runs = [(p, pool.submit(_execute, p, manager)) for p in pages]
         for page, run in runs:  # the cache is written from this thread only
-            result = run.result()
-            if result.err is not None:
+            try:
+                result = run.result()
+                error = result.err and (
+                    f"{result.err.__class__.__name__}\n{result.exc_string}"
+                )
+            except Exception as exc:  # no kernel, a kernel that died...
+                error = f"{exc.__class__.__name__}: {exc}"
+            if error:
                 logger.warning(
-                    f"executing the notebook failed: "
-                    f"{result.err.__class__.__name__}\n{result.exc_string}",
+                    f"executing the notebook failed: {error}",
                     location=page.docname,
                     type="migbook",
                     subtype="exec",
