@@ -53,17 +53,18 @@ format-chapters: $(STAMP)
 
 ## make validate: check data/ against data/datapackage.json only (fast, no build)
 validate: $(STAMP)
-	$(BIN)/python -m migbook.validate data
+	$(BIN)/python -m migbook.cli.validate data
 
 ## make stats: after an intended edit of data/, record each file's row count, size and
 ## sha256 in data/datapackage.json (validation refuses a file that differs from them)
 stats: $(STAMP)
-	$(BIN)/python -m migbook.validate --update-stats data
+	$(BIN)/python -m migbook.cli.validate --update-stats data
 
-## make book: build the HTML book into _build/html (warnings are errors)
+## make book: build the HTML book into _build/html (warnings are errors). One build at a time
+## in a checkout (tools/one_build.py: a second one waits); a failed build removes nothing and
+## leaves _build/BUILD-FAILED.txt (do not publish _build/html) until a build succeeds
 book: $(STAMP)
-	@$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going \
-	  || { rm -rf _build/html; echo "Build failed: _build/html removed so nothing wrong is published." >&2; exit 1; }
+	@$(BIN)/python tools/one_build.py -- $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "Book: _build/html/index.html"
 
 ## make test: lint (package, tests, tools and the chapters' code), then the whole test suite: unit, data and built-book tests (the book is built once, into a
@@ -80,7 +81,7 @@ bench: $(STAMP)
 ## make pdf: the whole book as one PDF, printed by headless Chromium from a single-page build
 ## -> _build/pdf/migbook.pdf (then copied into _build/html and linked from the front page)
 pdf: $(STAMP)
-	$(BIN)/python tools/pdf.py
+	$(BIN)/python tools/one_build.py -- $(BIN)/python tools/pdf.py
 	@$(MAKE) --no-print-directory book
 
 ## make lab: JupyterLab on 127.0.0.1 with the chapters opening as notebooks (jupytext). On first

@@ -3,7 +3,7 @@
 Importing :mod:`migbook` registers and enables both. Chapters only call :func:`figure`.
 
 The renderer outputs a chart as its Vega-Lite spec under its own mime type (:data:`CHART_MIME`).
-The book's Sphinx extension (:mod:`migbook.sphinx.charts`, a myst-nb mime renderer) turns it into a
+The book's Sphinx extension (:mod:`migbook.sphinx.chart_render`, a myst-nb mime renderer) turns it into a
 chart drawn in the browser by the vendored Vega, and makes its static PNG and SVG at build time with
 vl-convert:
 they are the chart's downloads, its no-script fallback, and the image attached to the published

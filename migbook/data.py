@@ -42,7 +42,7 @@ class DataError(ValueError):
 
 
 #: how to record the stats of data files after an intended edit
-STATS_COMMAND = "make stats (python -m migbook.validate --update-stats)"
+STATS_COMMAND = "make stats (python -m migbook.cli.validate --update-stats)"
 #: frictionless errors that compare a file with the stats recorded for it
 STATS_ERRORS = ("hash-count", "byte-count", "row-count")
 
@@ -290,15 +290,27 @@ def data_digest(folder: Path | str | None = None) -> str:
     return h.hexdigest()
 
 
-#: set by the book's Sphinx extension once it has validated data/ (kernels inherit it)
+#: given by the book's build to the kernels it starts: the digest of the data/ it validated
 VALIDATED_ENV = "MIGBOOK_VALIDATED"
+
+#: digests (:func:`data_digest`) of data folders known valid in this process: validated here,
+#: or by the build that started it (:func:`mark_valid`)
+_VALID: set[str] = set()
+
+
+def mark_valid(digest: str) -> None:
+    """Record that a data folder with this digest passed validation (the build's own process,
+    which validated it, or found it validated by an earlier build of this checkout)."""
+    _VALID.add(digest)
 
 
 @cache
 def _validated(folder: str) -> dict:
-    """Validate once per process; skipped inside a build that already validated these exact bytes."""
-    if os.environ.get(VALIDATED_ENV) != data_digest(folder):
+    """Validate once per process; skipped where these exact bytes are known valid."""
+    digest = data_digest(folder)
+    if digest not in _VALID and os.environ.get(VALIDATED_ENV) != digest:
         validate_package(Path(folder))
+        _VALID.add(digest)
     return _descriptor(Path(folder))
 
 

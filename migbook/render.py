@@ -115,11 +115,11 @@ SHARE_UNITS = ("fraction", "percent")
 #: the mime type of a claim's badge in a notebook: :func:`badge_fields` and, under ``record``,
 #: the claim's whole record (:meth:`migbook.claims.Result.record`); the badge is drawn in the book
 #: by :mod:`migbook.sphinx.badges` (a myst-nb mime renderer) with links from the builder, the
-#: record read by :mod:`migbook.sphinx.collector` and :func:`migbook.bundle.claim_records`
+#: record read by :mod:`migbook.sphinx.collector` and :func:`migbook.cli.bundle.claim_records`
 CLAIM_MIME = "application/vnd.migbook.claim+json"
 
 #: the mime type of a chart in a notebook: its Vega-Lite spec, drawn in the book by
-#: :mod:`migbook.sphinx.charts` (a myst-nb mime renderer, see ``pyproject.toml``); here, not
+#: :mod:`migbook.sphinx.chart_render` (a myst-nb mime renderer, see ``pyproject.toml``); here, not
 #: in :mod:`migbook.charts`, so that the build's own process need not import Altair
 CHART_MIME = "application/vnd.migbook.chart+json"
 

@@ -129,7 +129,7 @@ def table_html(name: str) -> str:
         f'<p class="migbook-source" data-migbook-table="{esc(name)}">'
         f"Source (as printed): {esc(meta.get('source', '').rstrip('.'))}. "
         f"Units: {esc(meta.get('units', ''))}. "
-        # the book's build points the links at its output folder (migbook.sphinx.tables)
+        # the book's build points the links at its output folder (migbook.sphinx.table_links)
         f'<a href="../{READER_DIR}/{esc(meta["path"])}" '
         f'data-migbook-file="{READER_DIR}/{esc(meta["path"])}" download>'
         f"Download {esc(meta['path'])} (with units)</a>, its header naming each "

@@ -356,7 +356,7 @@ def test_tiny_builds_leave_sphinx_defaults_alone(tiny):
 
 
 def test_role_renders_a_footnote_with_the_passage_in_html(tiny):
-    from migbook.attributions import footnote_text
+    from migbook.sphinx.attribution_rows import footnote_text
     from migbook.sphinx.attributions import RUBRIC
 
     src, a, b = tiny
@@ -411,10 +411,10 @@ def test_unknown_id_is_a_warning_at_its_line(tmp_path):
 
 def test_published_notebooks_write_the_passage_out():
     """Plain Jupyter has no {said} role: the published notebook shows the passage in brackets."""
-    from migbook import notebook_text
+    from migbook.sphinx import plain_notebook
 
     row = ledger()[0]
-    out = notebook_text.resolve_roles(
+    out = plain_notebook.resolve_roles(
         f"The paper says so.{{said}}`{row['id']}` Next.",
         {},
         {"citations": {}, "site_url": ""},
@@ -431,7 +431,7 @@ def test_built_pages_carry_the_passages_and_no_process_words(built_book):
     passage; no page, nor the published ledger, tells the project's history."""
     import html as h
 
-    from migbook.attributions import footnote_text, rows
+    from migbook.sphinx.attribution_rows import footnote_text, rows
 
     known = rows()
     for src in sorted((ROOT / "book").glob("ch*.md")):

@@ -145,7 +145,7 @@ def test_ledger_cross_column_rules(broken):
 def test_validate_command_fails_with_message(broken):
     edit(broken, "p2001_table2.csv", lambda s: s.replace("4340", "abc", 1))
     proc = subprocess.run(
-        [sys.executable, "-m", "migbook.validate", str(broken)],
+        [sys.executable, "-m", "migbook.cli.validate", str(broken)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -332,7 +332,7 @@ def test_cited_kind_printed_means_printed_text():
 # --------------------------------------------------------------------------- integrity
 def validate_cli(folder, *extra):
     return subprocess.run(
-        [sys.executable, "-m", "migbook.validate", *extra, str(folder)],
+        [sys.executable, "-m", "migbook.cli.validate", *extra, str(folder)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -400,7 +400,7 @@ def test_ledger_edit_then_stats_refresh(broken):
     proc = validate_cli(broken)
     assert proc.returncode == 1
     assert "data/claims.csv: content differs" in proc.stderr
-    assert "make stats (python -m migbook.validate --update-stats)" in (
+    assert "make stats (python -m migbook.cli.validate --update-stats)" in (
         proc.stderr
     )
     proc = validate_cli(broken, "--update-stats")

@@ -1,37 +1,147 @@
-"""Build speed helpers (migbook.execution) that need no build."""
+"""The parallel executor (migbook.sphinx.execution) on a tiny book of its own, the inputs hash
+(what decides re-execution) and the compatibility module's guard."""
+
+from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
-import pybtex.plugin
+import pytest
 
-from migbook import execution
+ROOT = Path(__file__).resolve().parents[1]
 
-
-def test_pybtex_plugin_lookup_is_memoised():
-    execution.memoise_pybtex_plugins()
-    find = pybtex.plugin.find_plugin
-    assert getattr(find, "migbook_memoised", False)
-    style = find("pybtex.style.formatting", "plain")
-    assert find("pybtex.style.formatting", "plain") is style
-    assert find.cache_info().hits >= 1
-    # sphinxcontrib-bibtex's roles imported the function by name
-    import sphinxcontrib.bibtex.roles as roles
-
-    assert roles.find_plugin is find
-    execution.memoise_pybtex_plugins()  # idempotent
-    assert pybtex.plugin.find_plugin is find
+CONF = """
+extensions = ["myst_nb", "migbook.sphinx.execution"]
+root_doc = "index"
+exclude_patterns = ["_build"]
+nb_execution_mode = "cache"
+nb_execution_raise_on_error = True
+nb_kernel_rgx_aliases = {"py-.*": "python3"}
+"""
 
 
-def test_nothing_waits_when_nothing_runs():
-    assert execution.finish_execution() == []
-    execution.wait_for_execution(None, "book/ch1_export_model", [""])
+def page(name: str, code: str, kernel="python3", front: str = "") -> str:
+    """A MyST notebook page whose code cell appends a line to ``runs-<name>.txt`` (one line a
+    run), then runs ``code``."""
+    return (
+        "---\njupytext:\n  text_representation:\n    format_name: myst\n"
+        f"kernelspec:\n  name: {kernel}\n  display_name: Python 3\n{front}---\n"
+        f"# Page {name}\n\n```{{code-cell}} python3\n"
+        f"with open('runs-{name}.txt', 'a') as f:\n    f.write('run\\n')\n"
+        f"{code}\n```\n"
+    )
+
+
+def tiny_book(src: Path, pages: dict[str, str]) -> Path:
+    src.mkdir(parents=True, exist_ok=True)
+    (src / "conf.py").write_text(CONF, encoding="utf-8")
+    toc = "\n".join(pages)
+    (src / "index.md").write_text(
+        f"# Tiny\n\n```{{toctree}}\n{toc}\n```\n", encoding="utf-8"
+    )
+    for name, text in pages.items():
+        (src / f"{name}.md").write_text(text, encoding="utf-8")
+    return src
+
+
+def build(src: Path) -> tuple[str, str]:
+    """Build ``src`` (incrementally); its status log and warnings."""
+    from sphinx.testing.util import SphinxTestApp
+
+    app = SphinxTestApp("html", srcdir=src, builddir=src / "_build")
+    try:
+        app.build()
+        return app._status.getvalue(), app._warning.getvalue()
+    finally:
+        app.cleanup()
+
+
+def runs(src: Path, name: str) -> int:
+    path = src / f"runs-{name}.txt"
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def test_pages_run_in_parallel_as_myst_nb_would_run_them(tmp_path):
+    """Pages to execute run before Sphinx reads them, each once; a page with ``mystnb``
+    metadata ``execution_mode: off`` never runs; a kernel alias is applied; myst-nb finds every
+    output in the cache and runs nothing itself; a rebuild runs nothing."""
+    src = tiny_book(
+        tmp_path / "book",
+        {
+            "plain": page("plain", "print(6 * 7)"),
+            "off": page(
+                "off",
+                "raise ValueError('a page not to execute ran')",
+                front="language_info:\n  name: python\n"
+                "mystnb:\n  execution_mode: 'off'\n",
+            ),
+            "aliased": page("aliased", "print('alias')", kernel="py-any"),
+        },
+    )
+    status, warnings = build(src)
+    assert not warnings.strip(), warnings
+    assert "Executing notebook (in parallel)" in status
+    assert "executed 2 notebook page(s) in parallel" in status
+    assert "Executing notebook using" not in status  # myst-nb ran nothing
+    assert (runs(src, "plain"), runs(src, "aliased"), runs(src, "off")) == (
+        1,
+        1,
+        0,
+    )
+    html = (src / "_build" / "html" / "plain.html").read_text(
+        encoding="utf-8"
+    )
+    assert "42" in html
+    published = json.loads(
+        (src / "_build" / "jupyter_execute" / "plain.ipynb").read_text(
+            encoding="utf-8"
+        )
+    )
+    assert published["metadata"]["kernelspec"]["name"] == "python3"
+
+    # a prose edit: the page is read again, its code is cached
+    text = (src / "plain.md").read_text(encoding="utf-8")
+    (src / "plain.md").write_text(
+        text + "\nMore prose.\n", encoding="utf-8"
+    )
+    status, warnings = build(src)
+    assert not warnings.strip(), warnings
+    assert "Executing notebook" not in status
+    assert (runs(src, "plain"), runs(src, "aliased"), runs(src, "off")) == (
+        1,
+        1,
+        0,
+    )
+
+
+def test_a_failing_page_runs_once_and_is_named(tmp_path):
+    from sphinx.errors import ExtensionError
+
+    src = tiny_book(
+        tmp_path / "book",
+        {
+            "good": page("good", "x = 1"),
+            "broken": page("broken", "raise ValueError('boom in a cell')"),
+            "nokernel": page("nokernel", "x = 1", kernel="no-such-kernel"),
+        },
+    )
+    with pytest.raises(ExtensionError, match="broken") as exc:
+        build(src)
+    assert "nokernel" in str(exc.value)  # a kernel that cannot start
+    assert "good" not in str(exc.value)
+    assert runs(src, "broken") == 1  # not run again by myst-nb
+    assert runs(src, "good") == 1
 
 
 def test_parallel_kernels_use_unix_sockets_not_ports(tmp_path):
-    """Kernels started by the parallel execution talk over unix sockets in a folder of their
-    own: no TCP port is chosen, so two kernels started at once cannot race for one."""
+    """Kernels started by the executor talk over unix sockets in a folder of their own (no TCP
+    port is chosen, so two kernels started at once cannot race for one), with the environment
+    the build gives them."""
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
+
+    from migbook.sphinx.execution import kernel_manager_class
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
@@ -43,169 +153,58 @@ def test_parallel_kernels_use_unix_sockets_not_ports(tmp_path):
             "import json, os\n"
             "from ipykernel.kernelapp import IPKernelApp\n"
             "app = IPKernelApp.instance()\n"
-            "print(json.dumps([app.transport, app.ip]))"
+            "print(json.dumps([app.transport, app.ip, "
+            "os.environ.get('MIGBOOK_TEST_ENV')]))"
         )
     ]
-    managers = []
-    cls = execution.kernel_manager_class(str(tmp_path))
-
-    class Recording(cls):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            managers.append(self)
-
+    cls = kernel_manager_class(str(tmp_path), {"MIGBOOK_TEST_ENV": "given"})
     result = single_nb_execution(
         nb,
         cwd=str(tmp_path),
         timeout=60,
         allow_errors=False,
-        kernel_manager_class=Recording,
+        kernel_manager_class=cls,
     )
     assert result.err is None
-    transport, ip = json.loads(nb.cells[0].outputs[0]["text"])
-    assert transport == "ipc"
-    assert ip.startswith(str(tmp_path)) and managers[0].transport == "ipc"
-    # two managers get two folders
-    assert cls().ip != cls().ip
+    transport, ip, env = json.loads(nb.cells[0].outputs[0]["text"])
+    assert (transport, env) == ("ipc", "given")
+    assert ip.startswith(str(tmp_path))
+    assert cls().ip != cls().ip  # two managers, two folders
 
 
-def test_notebook_parts_checked_fast_with_nbformats_own_errors():
-    """Outputs and cells are checked by fastjsonschema against the same schema definition; an
-    invalid one still raises nbformat's own error, with its message."""
-    import nbformat.v4 as v4
-    import nbformat.v4.nbbase as nbbase
-    import pytest
-    from nbformat import ValidationError
+# ------------------------------------------------------------------ what decides re-execution
+def test_only_what_kernels_import_decides_re_execution(tmp_path):
+    """The inputs hash covers ``data/`` and the modules the chapters' kernels run; an edit to
+    the Sphinx side (a comment in migbook/sphinx/report.py) or to a command-line tool changes
+    nothing, an edit to a kernel-side module changes it."""
+    from migbook.sphinx.inputs import inputs_hash, kernel_modules
 
-    execution.fast_part_validation()
-    assert getattr(nbbase.validate, "migbook_fast", False)
-    execution.fast_part_validation()  # idempotent
-    out = v4.new_output("display_data", data={"text/plain": "1.5"})
-    assert out["data"] == {"text/plain": "1.5"}
-    v4.new_code_cell("x = 1", outputs=[out])
-    with pytest.raises(ValidationError, match="is not valid under any"):
-        v4.new_output("display_data", data={"text/plain": 1.5})
-    with pytest.raises(ValidationError):
-        v4.new_markdown_cell(source=1)
+    chapters = sorted((ROOT / "book").glob("ch*.md"))
+    assert chapters
+    names = {
+        p.relative_to(ROOT).as_posix()
+        for p in kernel_modules(ROOT / "migbook", chapters)
+    }
+    assert {
+        "migbook/__init__.py",
+        "migbook/claims.py",
+        "migbook/data.py",
+        "migbook/render.py",
+        "migbook/charts.py",
+    } <= names
+    assert not any("/sphinx/" in n for n in names)
 
-
-def test_charts_already_drawn_start_no_chart_process(tmp_path, monkeypatch):
-    """An edit that leaves every chart as it was hands nothing to the chart process."""
-    import nbformat
-
-    from migbook.render import CHART_MIME, chart_id
-
-    spec = {"mark": "bar", "description": "d"}
-    nb = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell(
-                "",
-                outputs=[
-                    nbformat.v4.new_output(
-                        "display_data", data={CHART_MIME: spec}
-                    )
-                ],
-            )
-        ]
+    package = tmp_path / "migbook"
+    shutil.copytree(
+        ROOT / "migbook",
+        package,
+        ignore=shutil.ignore_patterns("__pycache__"),
     )
-
-    class Pool:
-        submitted = []
-
-        def submit(self, fn, *args):
-            self.submitted.append(args)
-
-    pool = Pool()
-    monkeypatch.setattr(execution, "_CHARTS", {})
-    monkeypatch.setitem(execution._RUN, "charts", pool)
-    monkeypatch.setitem(execution._RUN, "chart_cache", str(tmp_path))
-    (tmp_path / f"{chart_id(spec)}.png").write_bytes(b"png")
-    execution._draw_charts_ahead(nb)
-    assert pool.submitted == []
-    (tmp_path / f"{chart_id(spec)}.png").unlink()
-    execution._draw_charts_ahead(nb)
-    assert [c for _, charts in pool.submitted for c, _ in charts] == [
-        chart_id(spec)
-    ]
-
-
-def test_collector_set_aside_during_the_build_only():
-    import atexit
-    import gc
-
-    execution.quiet_collector(None)
-    try:
-        assert gc.get_freeze_count() > 0
-    finally:
-        execution.collector_back(None, None)
-    assert gc.get_freeze_count() == 0
-    atexit.unregister(
-        gc.freeze
-    )  # this test session collects at exit as usual
-
-
-def test_merge_executed_is_jupyter_caches_merge(tmp_path):
-    """A page run in this build is merged from memory exactly as jupyter-cache merges it from
-    its cache."""
-    import copy
-
-    import nbformat
-    from jupyter_cache import get_cache
-    from jupyter_cache.executors.utils import create_cache_bundle
-
-    src = tmp_path / "page.ipynb"
-    nb = nbformat.v4.new_notebook(
-        metadata={"kernelspec": {"name": "python3", "display_name": "P"}},
-        cells=[
-            nbformat.v4.new_markdown_cell("# A page"),
-            nbformat.v4.new_code_cell("x = 1"),
-            nbformat.v4.new_markdown_cell("Between."),
-            nbformat.v4.new_code_cell("x"),
-        ],
-    )
-    nbformat.write(nb, str(src))
-    cache = get_cache(str(tmp_path / "cache"))
-    project = cache.get_project_notebook(
-        cache.add_nb_to_project(str(src)).pk
-    )
-    executed = project.nb
-    executed.metadata["language_info"] = {"name": "python"}
-    executed.cells[3].execution_count = 2
-    executed.cells[3].outputs = [
-        nbformat.v4.new_output(
-            "execute_result", data={"text/plain": "1"}, execution_count=2
-        )
-    ]
-    cache.cache_notebook_bundle(
-        create_cache_bundle(project, None, None, 0.1, None),
-        check_validity=False,
-    )
-    read = nbformat.read(str(src), as_version=4)
-    _pk, expected = cache.merge_match_into_notebook(copy.deepcopy(read))
-    got = execution.merge_executed(
-        copy.deepcopy(read), copy.deepcopy(executed)
-    )
-    assert nbformat.v4.writes(got) == nbformat.v4.writes(expected)
-    assert got.cells[3].outputs[0]["data"]["text/plain"] == "1"
-
-
-def test_a_run_never_decided_for_lets_the_process_exit(tmp_path):
-    """A page's run waits for the main thread's decision; if the build fails before its builder
-    is set up, none comes: the waiting thread must not keep the process from exiting."""
-    import subprocess
-    import sys
-
-    code = (
-        "from pathlib import Path\n"
-        "from migbook import execution\n"
-        "decision, done = execution._submit(Path('page.md'), None)\n"
-        "assert not decision.done()\n"
-        "raise SystemExit(3)\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        timeout=60,
-        capture_output=True,
-    )
-    assert proc.returncode == 3, proc.stderr.decode()
+    before = inputs_hash(package, chapters, "data")
+    report = package / "sphinx" / "report.py"
+    report.write_text(report.read_text() + "# a comment\n")
+    assert inputs_hash(package, chapters, "data") == before
+    assert inputs_hash(package, chapters, "other data") != before
+    claims = package / "claims.py"
+    claims.write_text(claims.read_text() + "# a comment\n")
+    assert inputs_hash(package, chapters, "data") != before

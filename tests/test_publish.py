@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from migbook import bundle, notebook_text
+from migbook.cli import bundle
+from migbook.sphinx import plain_notebook
 from migbook.sphinx import publication as publish
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,7 +99,7 @@ def test_roles_written_out_as_text():
         "A {glue:text}`share:.1%` share in {glue:text}`name` {cite}`p2004`; see {numref}`fig-a` "
         "and the {doc}`report`, or {doc}`the errata <errata>`."
     )
-    out = notebook_text.resolve_roles(
+    out = plain_notebook.resolve_roles(
         text, GLUE, SETTINGS, {"fig-a": "4"}, "book/ch1"
     )
     assert out == (
@@ -115,7 +116,7 @@ def test_glue_directives_become_their_output():
         ":::{glue:figure} fig-a\n:name: fig-a\nThe caption.\n:::\n\n![a chart](attachment:fig-a.png)\n\n"
         "```{glue} tbl\n```\nAfter."
     )
-    out = notebook_text.resolve_directives(src, GLUE)
+    out = plain_notebook.resolve_directives(src, GLUE)
     assert ":::" not in out and "{glue" not in out
     assert out.index("*The caption.*") < out.index(
         "![a chart](attachment:fig-a.png)"
@@ -136,8 +137,8 @@ def test_readable_notebook_starts_with_where_code_and_data_are():
             nbformat.v4.new_code_cell("x = 1"),
         ]
     )
-    notebook_text.readable(nb, GLUE, "book/ch1", SETTINGS)
-    notebook_text.readable(
+    plain_notebook.readable(nb, GLUE, "book/ch1", SETTINGS)
+    plain_notebook.readable(
         nb, GLUE, "book/ch1", SETTINGS
     )  # idempotent: one intro cell
     first = nb.cells[0].source
@@ -161,7 +162,7 @@ def test_readable_notebook_starts_with_where_code_and_data_are():
 
 
 def test_citation_labels_from_the_books_bibliography():
-    labels = notebook_text.book_settings()["citations"]
+    labels = plain_notebook.book_settings()["citations"]
     assert labels["p2004"] == "Delgado-Wise, 2004"
     assert labels["p2001"].startswith("Delgado Wise and Rodr")
 
@@ -195,13 +196,13 @@ def test_bundle_is_deterministic_and_complete(tmp_path):
             "data/claims.csv",
             "data/datapackage.json",
             "migbook/__init__.py",
-            "migbook/bundle.py",
+            "migbook/cli/bundle.py",
             "notebooks/book/ch1.ipynb",
         } <= set(names)
         readme = zf.read("README.md").decode()
     assert (
         "https://example.org/r" in readme
-        and "python -m migbook.bundle run" in readme
+        and "python -m migbook.cli.bundle run" in readme
     )
 
 
@@ -449,7 +450,7 @@ def test_published_notebooks_read_right(built_book):
         # cell ids from the cells' content: the same notebook on every build
         import nbformat
 
-        from migbook.notebook_text import stable_cell_ids
+        from migbook.sphinx.plain_notebook import stable_cell_ids
 
         node = nbformat.v4.reads(p.read_text(encoding="utf-8"))
         ids = [c.get("id") for c in node.cells]
@@ -470,7 +471,7 @@ def test_stable_cell_ids_follow_content():
     other = nbformat.from_dict(json.loads(json.dumps(nb)))
     for c in other.cells:
         c["id"] = "random"
-    from migbook.notebook_text import stable_cell_ids
+    from migbook.sphinx.plain_notebook import stable_cell_ids
 
     stable_cell_ids(nb)
     stable_cell_ids(other)
@@ -513,7 +514,7 @@ def test_bundle_reexecutes_a_chapter_to_the_same_ledger_rows(
         "HOME": str(tmp_path),
     }
     proc = subprocess.run(
-        [sys.executable, "-m", "migbook.bundle", "run", chapter],
+        [sys.executable, "-m", "migbook.cli.bundle", "run", chapter],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -14,9 +14,10 @@ import nbformat
 import pytest
 import yaml
 
-from migbook import bundle, notebook_text
+from migbook.cli import bundle
 from migbook.render import badge_html
 from migbook.sphinx import citing
+from migbook.sphinx import plain_notebook as notebook_text
 from migbook.sphinx.publication import site_file_links
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -278,7 +279,7 @@ def test_book_only_markup_written_out():
 
 
 def test_glue_only_outputs_show_their_value(tmp_path):
-    from migbook.sphinx.notebooks import publish_notebook
+    from migbook.sphinx.published_notebooks import publish_notebook
 
     glued = nbformat.v4.new_output(
         "display_data",

@@ -1,6 +1,6 @@
 """The published site, read from the built HTML (no browser): downloads, fallbacks, accessibility.
 
-The first tests exercise migbook.sphinx.charts and .notebooks on a chart and a notebook made here, so they mean
+The first tests exercise migbook.sphinx.chart_render and .notebooks on a chart and a notebook made here, so they mean
 something even while the book has no chart; the others check every page of the built book.
 """
 
@@ -14,8 +14,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from migbook.charts import CHART_MIME
-from migbook.sphinx import charts as site
-from migbook.sphinx.notebooks import publish_notebook
+from migbook.sphinx import chart_render as site
+from migbook.sphinx.published_notebooks import publish_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 CHART_BLOCK = re.compile(
@@ -138,10 +138,10 @@ def test_published_notebook_carries_its_figures(tmp_path):
     out = nbformat.read(str(dest), as_version=4)
     assert out.cells[0].metadata.get(
         "migbook-intro"
-    )  # where the code and data are (notebook_text)
+    )  # where the code and data are (plain_notebook)
     cell = out.cells[2]
     assert cell.attachments == {"fig-a.png": {"image/png": png}}
-    # the directive is written out (migbook.notebook_text): its caption, then the image
+    # the directive is written out (migbook.sphinx.plain_notebook): its caption, then the image
     assert (
         cell.source
         == "*Caption.*\n\n![Lines of two things.](attachment:fig-a.png)\n\nSee it."
@@ -175,7 +175,7 @@ def test_every_chart_offers_its_files(built_book):
         text = page.read_text(encoding="utf-8")
         if "migbook-spec" in text:
             problems.append(
-                f"{rel}: a chart still embeds its Vega-Lite spec (not rewritten by migbook.sphinx.charts)"
+                f"{rel}: a chart still embeds its Vega-Lite spec (not rewritten by migbook.sphinx.chart_render)"
             )
         for cid, block in CHART_BLOCK.findall(text):
             named = re.search(r'_charts/([^"/]+)\.png" download', block)

@@ -86,7 +86,7 @@ def _fix_roles(body: str) -> str:
     return body.replace(BIBLIOENTRY, 'role="listitem"')
 
 
-def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
+def page_context(app: Sphinx, pagename, templatename, context, doctree):
     if app.builder.format != "html":
         return
     _drop_assets(context, THEBE_ASSETS)  # every page, search and index too
@@ -115,5 +115,3 @@ def _on_config_inited(app: Sphinx, config) -> None:
 
 def setup_assets(app: Sphinx) -> None:
     app.connect("config-inited", _on_config_inited)
-    # after the tables and notebooks handlers (485, 490), before the theme's (501)
-    app.connect("html-page-context", _on_page_context, priority=495)

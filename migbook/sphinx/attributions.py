@@ -24,7 +24,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
-from migbook.attributions import FILE, footnote_text, rows
+from migbook.sphinx.attribution_rows import FILE, footnote_text, rows
 
 logger = logging.getLogger(__name__)
 
@@ -133,5 +133,8 @@ def setup_attributions(app: Sphinx) -> None:
 
 def setup(app: Sphinx):
     """On its own (the tiny books of the tests): ``extensions = [..., "migbook.sphinx.attributions"]``."""
+    from migbook.sphinx._compat import own_source_suffix
+
+    app.connect("config-inited", own_source_suffix)
     setup_attributions(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -64,16 +64,18 @@ class ClaimMimeRenderer:
 def badge_links(builder, docname: str, fields: dict) -> dict[str, str]:
     """The badge's links from the page of ``docname``: the claim's row on the report page, its
     rule on the policy page."""
-    from migbook.sphinx.collector import state
     from migbook.sphinx.links import doc_uri
 
-    st = state(builder.env)
+    config = builder.config
     return {
         "report_href": doc_uri(
-            builder, docname, st.report_doc, fields["id"]
+            builder, docname, config.migbook_report_page, fields["id"]
         ),
         "rule_href": doc_uri(
-            builder, docname, st.policy_doc, f"rule-{fields['rule']}"
+            builder,
+            docname,
+            config.migbook_policy_page,
+            f"rule-{fields['rule']}",
         ),
     }
 

@@ -12,7 +12,10 @@ again, and only then, when the joined rows changed (the digest of the rows of th
 that finished is kept in ``<doctrees>/migbook-rows.sha256``). A rebuild with nothing changed reads and writes nothing; an edit that leaves every claim
 as it was rewrites only the edited page.
 
-Everything lives in one object on the environment, :func:`state` (``env.migbook``).
+What this module gathers lives in one object on the environment, :func:`state` (``env.migbook``),
+written here only; whether the inputs changed is :mod:`.inputs`'s (:func:`~.inputs.inputs_changed`).
+The pages that hold the report and the policy are configuration (``migbook_report_page``,
+``migbook_policy_page``).
 """
 
 from __future__ import annotations
@@ -27,9 +30,14 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.errors import ExtensionError
+from sphinx.util import logging
 
 from migbook.data import ledger_records, resource_meta
 from migbook.render import CLAIM_MIME, json_data, value_label
+from migbook.sphinx._compat import glue_outputs
+from migbook.sphinx.inputs import inputs_changed
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,13 +51,7 @@ class BookState:
     declared: dict[str, dict[str, dict]] = field(
         default_factory=dict
     )  # docname -> claim id -> record of a claim the ledger declares ({claims-declared})
-    report_doc: str = "book/report"
-    policy_doc: str = "book/policy"
-    inputs_hash: str = ""
-    inputs_changed: bool = False
     rows: list[dict] | None = None
-    # what the front page's download line was last written with
-    downloads: str = ""
     read_now: set[str] = field(
         default_factory=set
     )  # pages read in this build
@@ -68,12 +70,21 @@ def state(env) -> BookState:
     return env.migbook
 
 
-def mark_dynamic(env, report: bool = False) -> None:
+def mark_dynamic(env) -> None:
     """The page being read holds a placeholder filled from other pages: read it on every build."""
-    st = state(env)
-    st.dynamic.add(env.docname)
-    if report:
-        st.report_doc = env.docname
+    state(env).dynamic.add(env.docname)
+
+
+def check_page(env, option: str, what: str) -> None:
+    """Warn unless the page being read is the one the configuration ``option`` names for
+    ``what`` (the links to it are made from the configuration)."""
+    wanted = env.config[option]
+    if env.docname != wanted:
+        logger.warning(
+            f"{what} is on this page, but {option} is {wanted!r}: the links to it "
+            f"would be broken (set {option} = {env.docname!r})",
+            location=env.docname,
+        )
 
 
 def declare(env, cid: str, record: dict) -> None:
@@ -93,16 +104,11 @@ def ledger_columns() -> list[str]:
 
 
 def _records(app: Sphinx, docname: str) -> dict[str, dict]:
-    from myst_nb.ext.glue.crossref import read_glue_cache
-
     cfg = getattr(app.env, "mystnb_config", None)
     if cfg is None:
         return {}
-    read = getattr(
-        read_glue_cache, "__wrapped__", read_glue_cache
-    )  # its cache may hold a stale page
     out = {}
-    for output in read(str(cfg.output_folder), docname).values():
+    for output in glue_outputs(cfg.output_folder, docname).values():
         badge = output["data"].get(CLAIM_MIME)
         if badge is not None:
             rec = json_data(badge)["record"]
@@ -124,8 +130,6 @@ class ClaimsCollector(EnvironmentCollector):
                 st.records[doc] = ot.records[doc]
             if doc in ot.dynamic:
                 st.dynamic.add(doc)
-                if ot.report_doc == doc:
-                    st.report_doc = doc
 
     def process_doc(self, app, doctree: nodes.document):
         recs = _records(app, app.env.docname)
@@ -230,7 +234,7 @@ def collect(app: Sphinx) -> tuple[list[dict], list[str]]:
                 "chapter_title": title.astext()
                 if title is not None
                 else chapter,
-                "report_doc": st.report_doc,
+                "report_doc": app.config.migbook_report_page,
             }
         )
     for cid, hits in found.items():
@@ -293,20 +297,19 @@ def nothing_changed(app: Sphinx) -> bool:
     """This build read no page, wrote none, and the inputs are those of the last build: what
     the last build wrote beside the pages (exports, bundle, sitemap) is still right."""
     st = state(app.env)
-    return not (st.read_now or st.written_now or st.inputs_changed)
+    return not (st.read_now or st.written_now or inputs_changed(app.env))
 
 
 def claims_unchanged(app: Sphinx) -> bool:
     """The joined rows and the inputs are those of the last build that finished: what was made
     from the claims alone (the exports) is still right, whatever page was edited."""
     st = state(app.env)
-    return not (st.rows_changed or st.inputs_changed)
+    return not (st.rows_changed or inputs_changed(app.env))
 
 
 def _on_get_outdated(app, env, added, changed, removed):
     """When the inputs changed, every page is read again (and executed: see .inputs)."""
-    st = state(env)
-    if st.inputs_changed:
+    if inputs_changed(env):
         return sorted(set(env.found_docs) - set(added) - set(changed))
     return []
 
@@ -319,7 +322,7 @@ def _on_env_updated(app, env):
     """Join the rows again if a page was read; when they differ from those of the last build
     that finished, return the pages that show them, to be written again."""
     st = state(env)
-    if st.read_now or st.inputs_changed or st.rows is None:
+    if st.read_now or inputs_changed(env) or st.rows is None:
         _join(app)
     stamp = _rows_stamp(app)
     st.rows_changed = not (
@@ -327,31 +330,28 @@ def _on_env_updated(app, env):
     )
     if not st.rows_changed:
         return []
-    for hook in _ON_NEW_ROWS:
-        hook(app, env, st.rows)
+    app.emit(ROWS_CHANGED, env, st.rows)
     return sorted(st.dynamic & env.found_docs)
 
 
-def _on_build_finished(app, exception):
+def build_finished(app, exception):
     st = state(app.env)
     if exception is None and st.rows is not None:
         _rows_stamp(app).write_text(rows_digest(st.rows))
 
 
-#: called with (app, env, rows) when the rows changed, before the environment is saved
-_ON_NEW_ROWS: list = []
-
-
-def on_new_rows(hook) -> None:
-    """Register ``hook(app, env, rows)``: run after reading when the joined rows changed."""
-    if hook not in _ON_NEW_ROWS:
-        _ON_NEW_ROWS.append(hook)
+#: the Sphinx event emitted with (env, rows) after reading when the joined rows changed, before
+#: the environment is saved (``app.connect(ROWS_CHANGED, handler)``)
+ROWS_CHANGED = "migbook-rows-changed"
 
 
 def setup_collector(app: Sphinx) -> None:
+    # the pages the links to a claim's row and to a rule point to (their directives check it)
+    app.add_config_value("migbook_report_page", "book/report", "env", str)
+    app.add_config_value("migbook_policy_page", "book/policy", "env", str)
     app.add_env_collector(ClaimsCollector)
+    app.add_event(ROWS_CHANGED)
     app.connect("env-before-read-docs", _on_before_read, priority=100)
     app.connect("env-get-outdated", _on_get_outdated)
     app.connect("env-updated", _on_env_updated)
     app.connect("html-page-context", _on_page_written)
-    app.connect("build-finished", _on_build_finished, priority=900)

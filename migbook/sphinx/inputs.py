@@ -1,19 +1,22 @@
 """Inputs: ``data/`` validated before anything is read, and one hash of everything the chapters'
-code reads (``data/`` and the helper package).
+code reads (``data/`` and the helper package's modules their kernels import).
 
 - A malformed data file stops the build with a message naming the file, the line and the column;
   bytes that passed validation in an earlier build of this folder are not validated again, and
-  the chapters' kernels (started from this process) are told so (``MIGBOOK_VALIDATED``).
+  the chapters' kernels started by :mod:`migbook.sphinx.execution` are told so
+  (``MIGBOOK_VALIDATED`` in their environment, ``migbook_kernel_env``).
 - When the inputs hash changed, myst-nb's execution cache is cleared (jupyter-cache keys on code
   cells only, so a changed ledger row would otherwise leave a stale status) and every page is read
-  again (:func:`migbook.sphinx.collector.state` holds the flag).
+  again (:func:`inputs_changed`).
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
-import os
+import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -25,6 +28,7 @@ from migbook.data import (
     VALIDATED_ENV,
     DataError,
     data_digest,
+    mark_valid,
     validate_package,
 )
 
@@ -32,22 +36,75 @@ logger = logging.getLogger(__name__)
 PACKAGE = ROOT / "migbook"
 
 
-def inputs_hash() -> str:
-    """One SHA-256 over ``data/`` (:func:`migbook.data.data_digest`) and the helper package's code
-    and templates: what a chapter's output can depend on besides its own cells."""
-    h = hashlib.sha256(data_digest().encode())
-    for p in sorted(PACKAGE.rglob("*")):
-        if (
-            p.is_file()
-            and p.suffix in (".py", ".html", ".txt")
-            and "__pycache__" not in p.parts
-        ):
-            h.update(
-                p.relative_to(PACKAGE).as_posix().encode()
-                + b"\0"
-                + p.read_bytes()
-            )
+IMPORT_RE = re.compile(r"^\s*(?:from|import)\s+(migbook(?:\.\w+)*)", re.M)
+
+
+def _module_files(package: Path, name: str) -> list[Path]:
+    """The files Python runs to import ``name`` (a module of ``package``): its own and each
+    enclosing package's ``__init__.py``."""
+    parts = name.split(".")
+    out = []
+    for i in range(1, len(parts) + 1):
+        base = package.parent.joinpath(*parts[:i])
+        for f in (base / "__init__.py", base.with_suffix(".py")):
+            if f.is_file():
+                out.append(f)
+                break
+    return out
+
+
+def kernel_modules(package: Path, sources: list[Path]) -> list[Path]:
+    """The helper package's files the chapters' kernels run: the modules their pages import,
+    and the modules those import (at any depth, inside functions too)."""
+    names = {
+        m
+        for src in sources
+        for m in IMPORT_RE.findall(src.read_text(encoding="utf-8"))
+    }
+    seen: set[Path] = set()
+    todo = [f for n in names for f in _module_files(package, n)]
+    while todo:
+        f = todo.pop()
+        if f in seen:
+            continue
+        seen.add(f)
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                # ``from migbook import charts`` imports a module too
+                found = [node.module] + [
+                    f"{node.module}.{a.name}" for a in node.names
+                ]
+            else:
+                continue
+            for name in found:
+                if name.split(".")[0] == package.name:
+                    todo.extend(_module_files(package, name))
+    return sorted(seen)
+
+
+def inputs_hash(package: Path, sources: list[Path], data: str) -> str:
+    """One SHA-256 over ``data`` (the digest of ``data/``, :func:`migbook.data.data_digest`) and
+    the package's files the chapters' kernels run (:func:`kernel_modules`): what a chapter's
+    outputs can depend on besides its own cells. The Sphinx side, templates and tools are not in
+    it: editing them executes nothing."""
+    h = hashlib.sha256(data.encode())
+    for p in kernel_modules(package, sources):
+        h.update(
+            p.relative_to(package).as_posix().encode()
+            + b"\0"
+            + p.read_bytes()
+        )
     return h.hexdigest()
+
+
+def _pages(app: Sphinx) -> list[Path]:
+    project = app.project
+    docs = project.discover(
+        app.config.exclude_patterns, app.config.include_patterns
+    )
+    return [Path(project.doc2path(d, absolute=True)) for d in sorted(docs)]
 
 
 def _stamp(app) -> Path:
@@ -68,40 +125,51 @@ def _on_config_inited(app: Sphinx, config) -> None:
             ) from exc
         valid.parent.mkdir(parents=True, exist_ok=True)
         valid.write_text(data_sum)
-    os.environ[VALIDATED_ENV] = data_sum
+    mark_valid(data_sum)  # this process need not validate it again
+    # the kernels this build starts need not validate it again (migbook.sphinx.execution)
+    config.migbook_kernel_env = {VALIDATED_ENV: data_sum}
+
+
+@dataclass
+class InputsState:
+    """This build's inputs hash, and whether it differs from the last finished build's; on the
+    environment as ``env.migbook_inputs``, written by this module only."""
+
+    digest: str = ""
+    changed: bool = True
+
+
+def inputs_changed(env) -> bool:
+    """The inputs differ from those of the last build that finished (every page is read and
+    executed again)."""
+    st = getattr(env, "migbook_inputs", None)
+    return st.changed if isinstance(st, InputsState) else True
 
 
 def _on_builder_inited(app: Sphinx) -> None:
-    from migbook.sphinx.collector import state
-
-    digest = inputs_hash()
+    digest = inputs_hash(PACKAGE, _pages(app), data_digest())
     stamp = _stamp(app)
-    st = state(app.env)
-    st.inputs_hash = digest
-    st.inputs_changed = not stamp.exists() or stamp.read_text() != digest
-    if st.inputs_changed:
+    st = InputsState(
+        digest, not stamp.exists() or stamp.read_text() != digest
+    )
+    app.env.migbook_inputs = st
+    if st.changed:
         cache = Path(
             app.config.nb_execution_cache_path
             or Path(app.outdir).parent / ".jupyter_cache"
         )
         if cache.exists():
             logger.info(
-                "[migbook] data/ or migbook/ changed: clearing the execution cache"
+                "[migbook] data/ or the kernel-side modules changed: clearing the execution cache"
             )
             shutil.rmtree(cache)
 
 
-def _on_build_finished(app: Sphinx, exception) -> None:
+def build_finished(app: Sphinx, exception) -> None:
     if exception is None:
-        from migbook.sphinx.collector import state
-
-        _stamp(app).write_text(state(app.env).inputs_hash)
+        _stamp(app).write_text(app.env.migbook_inputs.digest)
 
 
 def setup_inputs(app: Sphinx) -> None:
-    # before the kernels started early (migbook.execution, priority 900)
-    app.connect("config-inited", _on_config_inited, priority=100)
+    app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
-    app.connect(
-        "build-finished", _on_build_finished, priority=900
-    )  # after the outputs are written

@@ -21,7 +21,7 @@ from migbook.claims import (
     tally,
 )
 from migbook.render import quantity, shown_number, value_label
-from migbook.sphinx.collector import mark_dynamic, state
+from migbook.sphinx.collector import check_page, mark_dynamic
 from migbook.sphinx.collector import rows as joined_rows
 from migbook.sphinx.links import doc_uri
 
@@ -36,7 +36,7 @@ class ClaimsRulesDirective(SphinxDirective):
 
     def run(self):
         mark_dynamic(self.env)
-        state(self.env).policy_doc = self.env.docname
+        check_page(self.env, "migbook_policy_page", "the rules table")
         return [rules_placeholder("")]
 
 

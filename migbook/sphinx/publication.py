@@ -8,7 +8,7 @@
   browser (``static/migbook-codeswitch.js``), and print rules that wrap long code lines rather
   than clip them (``static/migbook-codeswitch.css``).
 - **Downloads**: the front page links the PDF edition (``make pdf``; copied into the HTML output
-  when it exists) and the reproduction bundle (:mod:`migbook.bundle`, written into the HTML
+  when it exists) and the reproduction bundle (:mod:`migbook.cli.bundle`, written into the HTML
   output at the end of every HTML build).
 - **The single-page build** (``--builder singlehtml``, the source of the PDF): a title page and a
   contents list with the chapters, and a class on the page for the print rules. Every link to a
@@ -65,14 +65,16 @@ def _downloads_stamp(app: Sphinx) -> str:
 def _on_env_updated(app, env):
     """The front page lists the downloads that exist (the PDF once ``make pdf`` made it): write
     it again when that changes."""
-    from migbook.sphinx.collector import state
-
-    st = state(env)
     stamp = _downloads_stamp(app)
     root = app.config.root_doc
-    if stamp == st.downloads or root not in env.found_docs:
+    # what the front page's download line was last written with (this module's, kept with the
+    # environment)
+    if (
+        stamp == getattr(env, "migbook_downloads", "")
+        or root not in env.found_docs
+    ):
         return []
-    st.downloads = stamp
+    env.migbook_downloads = stamp
     return [root]
 
 
@@ -127,22 +129,6 @@ def _contents(app: Sphinx) -> str:
         if d in env.titles
     )
     return f'<nav class="migbook-print-toc"><p class="migbook-toc-title">Contents</p><ol>{items}</ol></nav>'
-
-
-def _remember_figure_numbers(
-    app: Sphinx, pagename, templatename, context, doctree
-):
-    """Give migbook.notebook_text the build's figure numbers of this page (for ``{numref}``)."""
-    from migbook import notebook_text
-
-    figs = (
-        getattr(app.env, "toc_fignumbers", {})
-        .get(pagename, {})
-        .get("figure", {})
-    )
-    notebook_text.FIGURE_NUMBERS[pagename] = {
-        label: ".".join(map(str, num)) for label, num in figs.items()
-    }
 
 
 #: a link: its opening up to the address, the page (relative, ``.html``), the anchor, the quote
@@ -200,7 +186,7 @@ def site_file_links(body: str, pathto) -> str:
     )
 
 
-def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
+def page_context(app: Sphinx, pagename, templatename, context, doctree):
     if app.builder.format != "html" or "body" not in context:
         return
     if "site:" in context["body"]:
@@ -250,10 +236,10 @@ def redirect_page(app: Sphinx) -> str:
     )
 
 
-def _on_build_finished(app: Sphinx, exception) -> None:
+def build_finished(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.name != "html":
         return
-    from migbook import bundle
+    from migbook.cli import bundle
 
     out = Path(app.outdir)
     if app.config.root_doc != "index":
@@ -294,9 +280,3 @@ def _on_build_finished(app: Sphinx, exception) -> None:
 def setup_publication(app: Sphinx) -> None:
     app.connect("config-inited", _on_config_inited)
     app.connect("env-updated", _on_env_updated)
-    # after .notebooks (490) has written the page's published notebook
-    app.connect("html-page-context", _on_page_context, priority=550)
-    # before .notebooks (490) publishes the page's notebook
-    app.connect("html-page-context", _remember_figure_numbers, priority=450)
-    # after the report and the notebooks have written the exports and data
-    app.connect("build-finished", _on_build_finished, priority=600)

@@ -34,13 +34,14 @@ from migbook.render import (
     quantity,
 )
 from migbook.sphinx import citing
+from migbook.sphinx._compat import keep_search_entries
 from migbook.sphinx.collector import (
+    ROWS_CHANGED,
+    check_page,
     claims_unchanged,
     counts,
     ledger_columns,
     mark_dynamic,
-    on_new_rows,
-    state,
 )
 from migbook.sphinx.collector import rows as joined_rows
 from migbook.sphinx.links import canonical_url, doc_uri, resource_uri
@@ -150,7 +151,8 @@ class ClaimsReportDirective(SphinxDirective):
     option_spec = {}
 
     def run(self):
-        mark_dynamic(self.env, report=True)
+        mark_dynamic(self.env)
+        check_page(self.env, "migbook_report_page", "the claims report")
         return [claims_placeholder("")]
 
 
@@ -250,7 +252,7 @@ def report_context(app: Sphinx, rows: list[dict], docname: str) -> dict:
         )
     whole = counts(rows)
     view = []
-    policy_doc = state(app.env).policy_doc
+    policy_doc = app.config.migbook_policy_page
     for r in rows:
         url = canonical_url(app, r["report_doc"], r["id"])
         view.append(
@@ -317,16 +319,17 @@ def index_entries(rows: list[dict]) -> list[tuple]:
 def _remember_search_entries(app: Sphinx, env, rows: list[dict]) -> None:
     """Sphinx takes a page's search entries from its doctree when it writes the page, after
     the environment is saved; a later build that does not write the report would lose them.
-    Setting them here, before the environment is saved, keeps them (Sphinx 7.4 keeps the
-    search index's entries on the environment, as ``(term, anchor, main)``)."""
-    store = getattr(env, "_search_index_index_entries", None)
-    if store is None:
-        return
-    store[state(env).report_doc] = sorted(
-        {
-            (term, anchor, main)
-            for _, term, anchor, main, _ in index_entries(rows)
-        }
+    Setting them here, before the environment is saved, keeps them
+    (:func:`~migbook.sphinx._compat.keep_search_entries`)."""
+    keep_search_entries(
+        env,
+        app.config.migbook_report_page,
+        sorted(
+            {
+                (term, anchor, main)
+                for _, term, anchor, main, _ in index_entries(rows)
+            }
+        ),
     )
 
 
@@ -353,7 +356,7 @@ def _on_doctree_resolved(app: Sphinx, doctree, docname):
 
 
 # --------------------------------------------------------------------------- exports
-def _on_build_finished(app: Sphinx, exception):
+def build_finished(app: Sphinx, exception):
     if exception is not None or app.builder.format != "html":
         return
     out = Path(app.outdir)
@@ -383,5 +386,4 @@ def setup_report(app: Sphinx) -> None:
     app.add_directive("claims-report", ClaimsReportDirective)
     app.add_directive("claims-counts", ClaimsCountsDirective)
     app.connect("doctree-resolved", _on_doctree_resolved)
-    app.connect("build-finished", _on_build_finished)
-    on_new_rows(_remember_search_entries)
+    app.connect(ROWS_CHANGED, _remember_search_entries)

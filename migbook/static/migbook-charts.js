@@ -1,6 +1,6 @@
 /* Draw every .migbook-chart on the page with the vendored Vega (no network).
    The build embeds each chart's Vega spec (compiled from its Vega-Lite spec by vl-convert), so
-   vega.min.js alone draws it; and a second spec for narrow screens (migbook.sphinx.charts
+   vega.min.js alone draws it; and a second spec for narrow screens (migbook.sphinx.chart_render
    .narrow_spec: width from its container, legend below, panels stacked), drawn where the chart's
    own width (data-width, the size of its images) does not fit its box. Turning a phone or
    resizing the window draws the chart again when the other spec fits better.

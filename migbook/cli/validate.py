@@ -1,4 +1,4 @@
-"""``python -m migbook.validate [--update-stats] [data-folder]``.
+"""``python -m migbook.cli.validate [--update-stats] [data-folder]``.
 
 Validate the data package (exit 1 on problems, each naming the file, line and column), or,
 with ``--update-stats``, record each file's row count, size and sha256 in

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from migbook import notebook_text
 from migbook.render import (
     CHART_MIME,
     CLAIM_MIME,
@@ -27,21 +26,18 @@ from migbook.render import (
     fmt_number,
     json_data,
 )
-from migbook.sphinx.charts import ChartAssets, chart_assets
+from migbook.sphinx import plain_notebook
+from migbook.sphinx._compat import (
+    glue_outputs,
+    offer_notebook,
+)
+from migbook.sphinx.chart_render import ChartAssets, chart_assets
 from migbook.sphinx.links import resource_uri
 
 GLUE_FIGURE_RE = re.compile(
     r"^(?P<fence>:{3,}|`{3,})\{glue(?::figure)?\}[ \t]+(?P<key>[^\s`]+)[ \t]*$",
     re.M,
 )
-
-
-def _glue_bundles(folder: Path, docname: str) -> dict:
-    from myst_nb.ext.glue.crossref import read_glue_cache
-
-    return getattr(read_glue_cache, "__wrapped__", read_glue_cache)(
-        str(folder), docname
-    )
 
 
 def _block_end(source: str, m: re.Match) -> int:
@@ -74,13 +70,18 @@ def _chart_png(
 
 
 def publish_notebook(
-    src: Path, dest: Path, glue: dict, assets: ChartAssets | None = None
+    src: Path,
+    dest: Path,
+    glue: dict,
+    assets: ChartAssets | None = None,
+    figures: dict[str, str] | None = None,
 ) -> int:
     """Copy the executed notebook ``src`` to ``dest`` with its charts as images: a chart shown
     by a code cell gets an ``image/png`` beside its spec; a glued figure placed by a markdown
     cell (``{glue:figure}``) is attached to that cell as a PNG and shown right after the
-    directive. A claim's badge keeps its HTML, and shows as text where HTML cannot. Returns the
-    number of images added."""
+    directive. A claim's badge keeps its HTML, and shows as text where HTML cannot; ``figures``:
+    the page's figure numbers in the book (:func:`book_figure_numbers`). Returns the number of images
+    added."""
     import nbformat
 
     nb = nbformat.read(str(src), as_version=4)
@@ -151,10 +152,10 @@ def publish_notebook(
             inserts
         ):  # right after the directive that places the figure
             cell.source = cell.source[:pos] + text + cell.source[pos:]
-    notebook_text.readable(
-        nb, glue, dest
+    plain_notebook.readable(
+        nb, glue, dest, figures=figures
     )  # roles written out as text: the notebook reads right in plain Jupyter
-    notebook_text.stable_cell_ids(nb)
+    plain_notebook.stable_cell_ids(nb)
     nbformat.validate(nb)  # raises: a published notebook is a valid one
     dest.parent.mkdir(parents=True, exist_ok=True)
     # validated just above: nbformat.writes would validate it again (a second or so a build)
@@ -162,6 +163,12 @@ def publish_notebook(
     if not dest.exists() or dest.read_text(encoding="utf-8") != text:
         dest.write_text(text, encoding="utf-8")
     return added
+
+
+def book_figure_numbers(env, docname: str) -> dict[str, str]:
+    """The page's figure numbers as the build assigned them: ``{label: "4"}``."""
+    figs = env.toc_fignumbers.get(docname, {}).get("figure", {})
+    return {label: ".".join(map(str, num)) for label, num in figs.items()}
 
 
 def _executed_notebook(app: Sphinx, docname: str) -> Path | None:
@@ -172,7 +179,7 @@ def _executed_notebook(app: Sphinx, docname: str) -> Path | None:
     return path if path.exists() else None
 
 
-def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
+def page_context(app: Sphinx, pagename, templatename, context, doctree):
     if (
         app.builder.format != "html"
         or app.builder.name == "singlehtml"
@@ -186,12 +193,11 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     publish_notebook(
         nb,
         Path(app.outdir) / "_sources" / rel,
-        _glue_bundles(Path(app.env.mystnb_config.output_folder), pagename),
+        glue_outputs(app.env.mystnb_config.output_folder, pagename),
         chart_assets(app),
+        book_figure_numbers(app.env, pagename),
     )
-    context["ipynb_source"] = (
-        rel  # the theme's download menu offers it (sphinx-book-theme)
-    )
+    offer_notebook(context, rel)  # in the theme's download menu
     url = html.escape(
         resource_uri(app.builder, pagename, f"_sources/{rel}")
     )
@@ -202,6 +208,33 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     )
 
 
+def _with_cached_outputs(app: Sphinx, doctree) -> None:
+    """``doctree-read``: the notebook myst-nb wrote for this page carries its outputs.
+
+    On a cache hit, myst-nb 1.4 renders the page from the cached outputs but writes the source
+    notebook, with no outputs, to its output folder (the notebook published here); that notebook
+    is merged with its cached copy (jupyter-cache's ``merge_match_into_notebook``)."""
+    cfg = getattr(app.env, "mystnb_config", None)
+    if cfg is None:
+        return
+    out = Path(cfg.output_folder) / f"{app.env.docname}.ipynb"
+    if not out.is_file():
+        return
+    import nbformat
+    from jupyter_cache import get_cache
+
+    nb = nbformat.reads(out.read_text(encoding="utf-8"), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if not code or any(c.get("execution_count") for c in code):
+        return  # executed while read, or nothing to execute
+    try:
+        _pk, merged = get_cache(
+            cfg.execution_cache_path or ".jupyter_cache"
+        ).merge_match_into_notebook(nb)
+    except KeyError:
+        return  # not executed (execution_mode: off, say): published as it is
+    out.write_text(nbformat.writes(merged), encoding="utf-8")
+
+
 def setup_notebooks(app: Sphinx) -> None:
-    # before sphinx-book-theme builds its download menu (priority 501)
-    app.connect("html-page-context", _on_page_context, priority=490)
+    app.connect("doctree-read", _with_cached_outputs)

@@ -11,9 +11,9 @@ as raw markup. The functions here, all pure, write them out as text:
 - ``{numref}`label``` becomes "Fig. N" (figures numbered in order within the chapter, as the
   book numbers them), ``{doc}`page``` a link to the page on the site;
 - ``{said}`id``` (the papers' own words behind a sentence about their argument) becomes the
-  passage in brackets, with the paper and section (:func:`migbook.attributions.footnote_text`);
+  passage in brackets, with the paper and section (:func:`migbook.sphinx.attribution_rows.footnote_text`);
 - a ``{glue:figure}`` or ``{glue}`` directive becomes its output (the image that
-  :func:`migbook.sphinx.notebooks.publish_notebook` attached right after it, or the glued text or HTML) and
+  :func:`migbook.sphinx.published_notebooks.publish_notebook` attached right after it, or the glued text or HTML) and
   its caption;
 - a label line such as ``(ch2-escalation)=`` (a target for the book's cross-references) goes;
 - a directive the book fills when it is built (``{claims-list}``, ``{claims-counts}``, ...)
@@ -61,9 +61,6 @@ BOOK_ONLY = {
     "claims-sensitivity": "how the counts move under other settings of the policy",
     "bibliography": "the bibliography",
 }
-#: figure numbers as the book's build assigned them, by page: {docname: {label: "4"}}; filled by
-#: migbook.sphinx.publication before a page's notebook is published (the book numbers figures across chapters)
-FIGURE_NUMBERS: dict[str, dict[str, str]] = {}
 
 
 @functools.cache
@@ -128,7 +125,7 @@ def glue_text(glue: dict, key: str, fmt: str = "") -> str | None:
 
 def figure_numbers(cells_source: list[str]) -> dict[str, int]:
     """Figure labels (``:name:`` of figure directives) numbered in order, from 1 (used when the
-    build's numbers, :data:`FIGURE_NUMBERS`, are not known)."""
+    build's numbers are not known)."""
     numbers: dict[str, int] = {}
     for src in cells_source:
         for m in FIG_DIRECTIVE_RE.finditer(src):
@@ -170,7 +167,7 @@ def resolve_roles(
                 else text
             )
         if role == "said":
-            from migbook.attributions import footnote_text, rows
+            from migbook.sphinx.attribution_rows import footnote_text, rows
 
             row = rows().get(body.strip())
             return f" [{footnote_text(row)}]" if row else m[0]
@@ -193,7 +190,7 @@ def resolve_roles(
 
 def resolve_directives(text: str, glue: dict) -> str:
     """Replace glued-figure and glue directives by their output and caption. The image that
-    :func:`migbook.sphinx.notebooks.publish_notebook` attached right after a ``{glue:figure}`` stays."""
+    :func:`migbook.sphinx.published_notebooks.publish_notebook` attached right after a ``{glue:figure}`` stays."""
 
     def one(m: re.Match) -> str:
         caption = OPTION_RE.sub("", m["content"]).strip()
@@ -296,15 +293,21 @@ def intro_cell_source(settings: dict, docname: str, title: str) -> str:
 
 
 def readable(
-    nb, glue: dict, docname: str | Path, settings: dict | None = None
+    nb,
+    glue: dict,
+    docname: str | Path,
+    settings: dict | None = None,
+    figures: dict[str, str] | None = None,
 ):
     """Make notebook ``nb`` (nbformat v4, changed in place and returned) read right without the book.
-    ``docname``: the page name, or the published notebook's path (see :func:`docname_of`)."""
+    ``docname``: the page name, or the published notebook's path (see :func:`docname_of`);
+    ``figures``: the page's figure numbers as the book's build assigned them (``{label: "4"}``;
+    the book numbers figures across chapters), else numbered from the notebook itself."""
     import nbformat
 
     docname = docname if isinstance(docname, str) else docname_of(docname)
     settings = settings if settings is not None else book_settings()
-    figures = FIGURE_NUMBERS.get(docname) or figure_numbers(
+    figures = figures or figure_numbers(
         [c.source for c in nb.cells if c.cell_type == "markdown"]
     )
     title = docname
@@ -312,7 +315,7 @@ def readable(
         if cell.cell_type != "markdown":
             continue
         ids = declared_ids(cell.source)
-        if ids:  # the bundle's runner records them (migbook.bundle.claim_records)
+        if ids:  # the bundle's runner records them (migbook.cli.bundle.claim_records)
             cell.metadata["migbook-declared"] = ids
         cell.source = resolve_roles(
             resolve_book_only(

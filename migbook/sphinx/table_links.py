@@ -23,7 +23,7 @@ SOURCE_P = re.compile(
 )
 
 
-def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
+def page_context(app: Sphinx, pagename, templatename, context, doctree):
     body = context.get("body", "")
     if app.builder.format != "html" or "data-migbook-table=" not in body:
         return
@@ -53,7 +53,7 @@ def _on_page_context(app: Sphinx, pagename, templatename, context, doctree):
     context["body"] = body
 
 
-def _on_build_finished(app: Sphinx, exception) -> None:
+def build_finished(app: Sphinx, exception) -> None:
     """Write the reader's copies of the printed tables (``_tables/<file>``: the data file's rows
     under a header with each column's unit) that the tables' download links point at."""
     if exception is not None or app.builder.format != "html":
@@ -62,5 +62,4 @@ def _on_build_finished(app: Sphinx, exception) -> None:
 
 
 def setup_tables(app: Sphinx) -> None:
-    app.connect("html-page-context", _on_page_context, priority=485)
-    app.connect("build-finished", _on_build_finished)
+    """Its steps run from :mod:`migbook.sphinx` (``page_context``, ``build_finished``)."""

@@ -6,7 +6,7 @@ build's test and lint tools), the chapter notebooks as published (executed, with
 ``notebooks/book/*.ipynb``), the licences, ``CITATION.cff`` and a README. Two commands re-execute it on a fresh machine::
 
     python3.11 -m venv .venv && .venv/bin/pip install -r requirements.txt
-    .venv/bin/python -m migbook.bundle run
+    .venv/bin/python -m migbook.cli.bundle run
 
 ``run`` executes every chapter notebook (or the ones named) in a kernel that imports the bundle's
 ``migbook``, and writes ``results/claims.csv``: each claim's id, chapter, status and recomputed
@@ -116,7 +116,7 @@ Two commands (Linux or macOS; on Windows use `.venv\\Scripts\\python`):
 
 ```sh
 python3.11 -m venv .venv && .venv/bin/pip install -r requirements.txt
-.venv/bin/python -m migbook.bundle run            # or name chapters: ... run ch1_export_model
+.venv/bin/python -m migbook.cli.bundle run            # or name chapters: ... run ch1_export_model
 ```
 
 `run` executes the chapter notebooks again (into `results/`) and writes `results/claims.csv`:
@@ -147,7 +147,7 @@ def bundle_files(
     for p in sorted(data_dir().iterdir()):
         if p.is_file():
             files[f"data/{p.name}"] = p.read_bytes()
-    pkg = Path(__file__).resolve().parent
+    pkg = Path(__file__).resolve().parents[1]  # the whole migbook package
     for p in sorted(
         pkg.rglob("*.py")
     ):  # the package and its sub-packages, without static/ assets
@@ -301,11 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] != "run":
         print(
-            "usage: python -m migbook.bundle run [chapter ...]",
+            "usage: python -m migbook.cli.bundle run [chapter ...]",
             file=sys.stderr,
         )
         return 2
-    run(Path(__file__).resolve().parents[1], argv[1:] or None)
+    run(Path(__file__).resolve().parents[2], argv[1:] or None)
     return 0
 
 

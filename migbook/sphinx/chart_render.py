@@ -256,40 +256,6 @@ def draw_png(svg: str) -> bytes:
     return vlc.svg_to_png(svg, scale=2)
 
 
-def draw_ahead(cachedir: str, charts: list[tuple[str, dict]]) -> None:
-    """Compile and draw charts into the build's chart cache (``<id>.vg.json``, ``.svg``,
-    ``.png``), each file written whole (a temporary name, then renamed). Runs in a separate
-    process while notebooks execute (:mod:`migbook.execution`); :class:`ChartAssets` takes
-    the files from there."""
-    folder = Path(cachedir)
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def put(name: str, data: bytes) -> None:
-        tmp = folder / f".{name}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(folder / name)
-
-    for cid, spec in charts:
-        if (folder / f"{cid}.png").exists():
-            continue
-        vega_path = folder / f"{cid}.vg.json"
-        vega_text = (
-            vega_path.read_text(encoding="utf-8")
-            if vega_path.exists()
-            else compile_vega(spec)
-        )
-        svg = draw_svg(vega_text)
-        narrow = narrow_spec(spec)
-        if not (folder / narrow_cache_name(cid, narrow)).exists():
-            put(
-                narrow_cache_name(cid, narrow),
-                compile_vega(narrow).encode(),
-            )
-        put(f"{cid}.vg.json", vega_text.encode())
-        put(f"{cid}.svg", svg.encode())
-        put(f"{cid}.png", draw_png(svg))
-
-
 class ChartAssets:
     """Writes the static files of each chart once per build output, named by :func:`file_stem`."""
 
@@ -307,10 +273,6 @@ class ChartAssets:
         spec as JSON text."""
         if chart_id in self.memo:
             return self.memo[chart_id][0]
-        from migbook.execution import wait_for_chart
-
-        # drawn ahead, while the notebooks ran, if this build executed the chart's page
-        wait_for_chart(chart_id)
         stem = file_stem(chart_id, spec)
         self.out.mkdir(parents=True, exist_ok=True)
         self.cache.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """The ledger of attributions, ``data/attributions.csv``: the papers' own words behind each sentence
 of the book about what a paper argues, offers as evidence or concedes (pure; read by the book's
 ``{said}`` role, :mod:`migbook.sphinx.attributions`, and by the published notebooks,
-:mod:`migbook.notebook_text`)."""
+:mod:`migbook.sphinx.plain_notebook`)."""
 
 from __future__ import annotations
 

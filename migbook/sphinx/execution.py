@@ -1,0 +1,243 @@
+"""Notebook pages executed in parallel, before Sphinx reads them.
+
+myst-nb (``nb_execution_mode = "cache"``) executes a notebook page whose code is not in its
+jupyter-cache while Sphinx reads the page, one page after another. Here, once Sphinx knows which
+pages it will read (``env-before-read-docs``), those whose code is not cached run at the same
+time, one thread and one kernel each (at most ``migbook_execution_workers``; by default one more
+than the machine has cores, a kernel also waits), through jupyter-cache's public API as myst-nb's
+own cache client does: ``single_nb_execution``, then ``cache_notebook_bundle``. The handler
+returns when every run is over (so Sphinx's own parallel read, which forks, sees a complete
+cache); Sphinx then reads the pages and myst-nb finds their outputs in the cache.
+
+A page is taken as myst-nb takes it: its reader, its kernel name after ``nb_kernel_rgx_aliases``,
+its own ``mystnb`` metadata. A page whose configuration is not ``cache`` mode (``execution_mode:
+off``, say), runs in a temporary folder, matches ``nb_execution_excludepatterns`` or lets its
+errors pass (``execution_raise_on_error: false``, where myst-nb renders the partial outputs) is
+left to myst-nb. A page that fails is a warning naming the page, with its traceback, and the build
+stops (``nb_execution_raise_on_error``): a failing page runs once.
+
+Kernels talk over unix sockets in a folder of their own (:func:`kernel_manager_class`): no TCP
+port is chosen, so kernels started at once cannot race for one. Set ``migbook_execute_in_parallel
+= False`` to leave execution to myst-nb.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+
+def kernel_manager_class(folder: str, env: dict[str, str] | None = None):
+    """A kernel manager whose kernels talk over unix sockets in a folder of their own under
+    ``folder`` (its traits ``transport`` and ``ip``), with ``env`` added to their environment."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self):
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self):
+            own = Path(folder) / uuid.uuid4().hex[:12]
+            own.mkdir(parents=True, exist_ok=True)
+            return str(own / "k")
+
+        async def start_kernel(self, **kw):
+            if env:
+                kw["env"] = {**kw.get("env", os.environ), **env}
+            return await super().start_kernel(**kw)
+
+    return IPCKernelManager
+
+
+@dataclass
+class Page:
+    """A notebook page to execute: what myst-nb would run while reading it."""
+
+    docname: str
+    path: Path
+    nb: object  # nbformat.NotebookNode, read as myst-nb reads it
+    timeout: int | None
+    allow_errors: bool
+
+
+def page_config(env, nb):
+    """The page's myst-nb configuration, with its kernel alias applied to ``nb`` (as myst-nb's
+    parser does before it looks the notebook up in the cache)."""
+    from myst_nb.core.nb_to_tokens import nb_node_to_dict
+
+    cfg = env.mystnb_config
+    spec = nb.metadata.get("kernelspec", {})
+    name = spec.get("name")
+    for rgx, alias in (cfg.kernel_rgx_aliases or {}).items():
+        if name is not None and re.fullmatch(rgx, name):
+            spec["name"] = alias
+            break
+    if cfg.metadata_key in nb.metadata:
+        overrides = nb_node_to_dict(nb.metadata[cfg.metadata_key])
+        overrides.pop("output_folder", None)
+        cfg = cfg.copy(**overrides)  # invalid metadata: myst-nb warns
+    return cfg
+
+
+def pages_to_run(env, docnames: list[str], cache) -> list[Page]:
+    """The pages among ``docnames`` that myst-nb would execute in cache mode."""
+    from myst_nb.core.read import create_nb_reader
+
+    pages = []
+    for doc in docnames:
+        path = Path(env.doc2path(doc))
+        text = path.read_text(encoding="utf-8")
+        reader = create_nb_reader(
+            str(path), env.myst_config, env.mystnb_config, text
+        )
+        if reader is None:
+            continue
+        nb = reader.read(text)
+        try:
+            cfg = page_config(env, nb)
+        except Exception:  # myst-nb reports the page's invalid metadata
+            continue
+        posix = PurePosixPath(path.as_posix())
+        if (
+            cfg.execution_mode != "cache"
+            or cfg.execution_in_temp
+            or not cfg.execution_raise_on_error
+            or any(posix.match(p) for p in cfg.execution_excludepatterns)
+            or not any(c.cell_type == "code" for c in nb.cells)
+        ):
+            continue
+        with contextlib.suppress(KeyError):
+            cache.match_cache_notebook(nb)
+            continue  # its outputs are cached
+        pages.append(
+            Page(
+                doc,
+                path,
+                nb,
+                cfg.execution_timeout,
+                cfg.execution_allow_errors,
+            )
+        )
+    return pages
+
+
+def _execute(page: Page, manager) -> object:
+    """In a worker thread: run the page's notebook in place (jupyter-cache's
+    ``single_nb_execution``, as myst-nb calls it); its ExecutionResult."""
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    try:
+        return single_nb_execution(
+            page.nb,
+            cwd=str(page.path.parent),
+            timeout=page.timeout,
+            allow_errors=page.allow_errors,
+            meta_override=True,
+            kernel_manager_class=manager,
+        )
+    finally:
+        # the event loop nbclient made for this thread
+        with contextlib.suppress(Exception):
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+            if not loop.is_running():
+                loop.close()
+                asyncio.set_event_loop(None)
+
+
+def execute_pages(app: Sphinx, env, docnames: list[str]) -> None:
+    """``env-before-read-docs``: execute the pages to read whose code is not cached, in
+    parallel, into myst-nb's cache; return when every run is over."""
+    cfg = getattr(env, "mystnb_config", None)
+    if cfg is None or not app.config.migbook_execute_in_parallel:
+        return
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(cfg.execution_cache_path or ".jupyter_cache")
+    pages = pages_to_run(env, docnames, cache)
+    if not pages:
+        return
+    workers = app.config.migbook_execution_workers or (
+        (os.cpu_count() or 1) + 1
+    )
+    kernel_env = dict(app.config.migbook_kernel_env)
+    failed = []
+    start = time.perf_counter()
+    with (
+        tempfile.TemporaryDirectory(prefix="migbook-kernels-") as folder,
+        ThreadPoolExecutor(min(workers, len(pages))) as pool,
+    ):
+        manager = kernel_manager_class(folder, kernel_env)
+        for page in pages:
+            logger.info(f"{page.path}: Executing notebook (in parallel)")
+        runs = [(p, pool.submit(_execute, p, manager)) for p in pages]
+        for page, run in runs:  # the cache is written from this thread only
+            try:
+                result = run.result()
+                error = result.err and (
+                    f"{result.err.__class__.__name__}\n{result.exc_string}"
+                )
+            except Exception as exc:  # no kernel, a kernel that died...
+                error = f"{exc.__class__.__name__}: {exc}"
+            if error:
+                logger.warning(
+                    f"executing the notebook failed: {error}",
+                    location=page.docname,
+                    type="migbook",
+                    subtype="exec",
+                )
+                failed.append(page.docname)
+                continue
+            cache.cache_notebook_bundle(
+                CacheBundleIn(
+                    page.nb,
+                    str(page.path),
+                    data={"execution_seconds": result.time},
+                ),
+                check_validity=False,
+                overwrite=True,
+            )
+    logger.info(
+        f"[migbook] executed {len(pages)} notebook page(s) in parallel in "
+        f"{time.perf_counter() - start:.1f} s"
+    )
+    if failed:
+        raise ExtensionError(
+            "executing these notebook pages failed (see the warnings "
+            f"above): {', '.join(failed)}"
+        )
+
+
+def setup_execution(app: Sphinx) -> None:
+    app.add_config_value("migbook_execute_in_parallel", True, "", bool)
+    # kernels at a time; 0: one more than the machine has cores
+    app.add_config_value("migbook_execution_workers", 0, "", int)
+    # added to the environment of the kernels started here (set by migbook.sphinx.inputs)
+    app.add_config_value("migbook_kernel_env", {}, "", dict)
+    app.connect("env-before-read-docs", execute_pages)
+
+
+def setup(app: Sphinx) -> dict:
+    """On its own (the tiny books of the tests): ``extensions = [..., "migbook.sphinx.execution"]``."""
+    from migbook.sphinx._compat import own_source_suffix
+
+    app.connect("config-inited", own_source_suffix)
+    setup_execution(app)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
