@@ -473,11 +473,18 @@ def test_a_badge_is_one_tab_stop(browser, served_book):
         stops
     )  # the chapter's badges carry their rule links
     assert stops["ruleStops"] == 0, stops
-    # each badge: its own link, and at most the link to the row it is counted under
-    counted = page.evaluate(
-        "document.querySelectorAll('.claim-check .claim-counted a').length"
-    )
-    assert stops["badgeStops"] == stops["badges"] + counted, stops
+    # each badge one stop: its link to the report, or the toggle of its folded note (the
+    # report link and the row it is counted under are inside the fold, reached once open)
+    assert stops["badgeStops"] == stops["badges"], stops
+    folds = page.locator(".claim-check details.claim-details")
+    assert folds.count() > 50
+    first = folds.first
+    first.locator("summary").click()
+    report = first.locator("a.claim-report-link")
+    assert report.get_attribute("href") == first.locator(
+        "xpath=.."
+    ).locator("a.claim-badge").get_attribute("href")
+    assert page.evaluate(TAB_STOPS)["badgeStops"] > stops["badges"]
     assert stops["chartViews"] == 0, (
         stops
     )  # charts fit: nothing to scroll by keyboard
