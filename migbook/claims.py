@@ -258,7 +258,8 @@ RULES: dict[str, Rule] = {
     "coincidence": Rule(
         "A match of the book's choosing or inference",
         "external",
-        "The figure comes from an outside source and matches something in the papers only "
+        "The figure comes from an outside source, or the claim names a quantity the papers do "
+        "not print (a stand-in is tested instead), and it matches something in the papers only "
         "through the book's choice of what to count or its inference about how the source "
         "computed it; the match is a cross-check, not a reproduction, and every row that rests "
         "on the same computation gets this one status.",
@@ -1321,7 +1322,8 @@ def _what_the_check_rests_on(c: _Check, result: Result) -> Result:
     ):
         matched = result.status != "discrepant"
         text = (
-            "the figure comes from an outside source; the book's computation from the papers "
+            "what the claim names is not in the papers (an outside source, or a quantity they "
+            "do not print); the book's computation from the papers "
             + (
                 "matches it, a cross-check and not a reproduction"
                 if matched
