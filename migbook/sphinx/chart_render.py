@@ -11,7 +11,10 @@ spec); the page gets the download links, a ``<noscript><img></noscript>`` fallba
 spec vl-convert compiles from the Vega-Lite one, so it needs only ``vega.min.js`` to draw; and a
 second Vega spec for narrow screens (:func:`narrow_spec`: its width follows its container, the
 legend below the plot, panels one above the other), which the page draws where the chart's own
-width does not fit. The downloads and images are always made from the chart's own spec.
+width does not fit. The downloads and images are always made from the chart's own spec. The
+charts of a page executed in this build are compiled and drawn as soon as its run ends
+(``migbook-page-executed``), while the other pages still execute; writing the page then
+copies them from the cache.
 Other builders show the chart's description. Everything happens with no network and no clock,
 and writes the same bytes on every run.
 """
@@ -268,9 +271,37 @@ class ChartAssets:
         self.vega(chart_id, spec)
         return self.memo[chart_id][1]
 
+    def prepare(self, chart_id: str, spec: dict) -> None:
+        """Compile and draw the chart into the cache (its Vega spec, narrow Vega spec, SVG and
+        PNG, each once per spec), so that writing its page only copies them: called for the
+        charts of each page as soon as the page is executed (:func:`draw_executed_charts`)."""
+        self.cache.mkdir(parents=True, exist_ok=True)
+        compiled = self.cache / f"{chart_id}.vg.json"
+        svg_file = self.cache / f"{chart_id}.svg"
+        png_file = self.cache / f"{chart_id}.png"
+        try:
+            if not compiled.exists():
+                compiled.write_text(compile_vega(spec), encoding="utf-8")
+            if not svg_file.exists():
+                svg_file.write_text(
+                    draw_svg(compiled.read_text(encoding="utf-8")),
+                    encoding="utf-8",
+                )
+            if not png_file.exists():
+                png_file.write_bytes(
+                    draw_png(svg_file.read_text(encoding="utf-8"))
+                )
+        except (
+            Exception
+        ) as exc:  # vl-convert raises ValueError with the Vega message
+            raise ExtensionError(
+                f"chart {file_stem(chart_id, spec)}: cannot convert its Vega-Lite spec: {exc}"
+            ) from exc
+        self.narrow_vega(chart_id, spec)
+
     def vega(self, chart_id: str, spec: dict) -> str:
-        """Write the chart's files if missing or made from another spec; return its compiled Vega
-        spec as JSON text."""
+        """Write the chart's files if missing or made from another spec (from the cache where
+        :meth:`prepare` drew them); return its compiled Vega spec as JSON text."""
         if chart_id in self.memo:
             return self.memo[chart_id][0]
         stem = file_stem(chart_id, spec)
@@ -472,6 +503,22 @@ def _depart(self, node) -> None:
     pass
 
 
+def draw_executed_charts(app: Sphinx, docname: str, nb) -> None:
+    """``migbook-page-executed``: draw the charts a page just executed has output, into the
+    cache (:meth:`ChartAssets.prepare`), while the build waits for its other pages."""
+    from migbook.render import CHART_MIME, chart_id, json_data
+
+    if app.builder.format != "html":
+        return
+    assets = chart_assets(app)
+    for cell in nb.cells:
+        for output in cell.get("outputs", ()):
+            data = output.get("data") or {}
+            if CHART_MIME in data:
+                spec = json_data(data[CHART_MIME])
+                assets.prepare(chart_id(spec), spec)
+
+
 def check_renderers(app: Sphinx, config) -> None:
     """The mime renderers are entry points: an install that predates them would silently show
     charts and badges as plain text."""
@@ -499,3 +546,4 @@ def setup_charts(app: Sphinx) -> None:
         texinfo=other,
     )
     app.connect("config-inited", check_renderers)
+    app.connect("migbook-page-executed", draw_executed_charts)

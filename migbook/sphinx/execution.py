@@ -7,7 +7,10 @@ time, one thread and one kernel each (at most ``migbook_execution_workers``; by 
 than the machine has cores, a kernel also waits), through jupyter-cache's public API as myst-nb's
 own cache client does: ``single_nb_execution``, then ``cache_notebook_bundle``. The handler
 returns when every run is over (so Sphinx's own parallel read, which forks, sees a complete
-cache); Sphinx then reads the pages and myst-nb finds their outputs in the cache.
+cache); Sphinx then reads the pages and myst-nb finds their outputs in the cache. Each page is
+cached as soon as its run ends, and the event ``migbook-page-executed`` is emitted for it, so
+that work on its outputs (drawing its charts: :mod:`migbook.sphinx.chart_render`) fills the
+time the build waits for the other pages.
 
 A page is taken as myst-nb takes it: its reader, its kernel name after ``nb_kernel_rgx_aliases``,
 its own ``mystnb`` metadata. A page whose configuration is not ``cache`` mode (``execution_mode:
@@ -30,7 +33,7 @@ import re
 import tempfile
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -39,6 +42,10 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
+
+#: the event emitted, in the build's own thread, for each page executed here as soon as it is
+#: cached, while the other pages may still run: ``(app, docname, notebook)`` with the outputs
+PAGE_EXECUTED = "migbook-page-executed"
 
 
 def kernel_manager_class(folder: str, env: dict[str, str] | None = None):
@@ -187,8 +194,10 @@ def execute_pages(app: Sphinx, env, docnames: list[str]) -> None:
         manager = kernel_manager_class(folder, kernel_env)
         for page in pages:
             logger.info(f"{page.path}: Executing notebook (in parallel)")
-        runs = [(p, pool.submit(_execute, p, manager)) for p in pages]
-        for page, run in runs:  # the cache is written from this thread only
+        runs = {pool.submit(_execute, p, manager): p for p in pages}
+        # the cache is written from this thread only, each page as soon as it is done
+        for run in as_completed(runs):
+            page = runs[run]
             try:
                 result = run.result()
                 error = result.err and (
@@ -214,6 +223,8 @@ def execute_pages(app: Sphinx, env, docnames: list[str]) -> None:
                 check_validity=False,
                 overwrite=True,
             )
+            # while the other pages still run (their charts drawn, say)
+            app.emit(PAGE_EXECUTED, page.docname, page.nb)
     logger.info(
         f"[migbook] executed {len(pages)} notebook page(s) in parallel in "
         f"{time.perf_counter() - start:.1f} s"
@@ -231,6 +242,7 @@ def setup_execution(app: Sphinx) -> None:
     app.add_config_value("migbook_execution_workers", 0, "", int)
     # added to the environment of the kernels started here (set by migbook.sphinx.inputs)
     app.add_config_value("migbook_kernel_env", {}, "", dict)
+    app.add_event(PAGE_EXECUTED)
     app.connect("env-before-read-docs", execute_pages)
 
 
