@@ -646,3 +646,63 @@ def test_ledger_columns_come_from_the_schema(tmp_path, tiny_src):
     # fixed note with the chapter's clause once, in the kernel); the build does not join again
     assert by_id[ext["id"]]["note"] == "needs an outside source"
     assert "fixed part from the ledger" not in by_id[done["id"]]["note"]
+
+
+def test_charts_are_drawn_as_soon_as_their_page_is_executed(tmp_path):
+    """``migbook-page-executed`` draws a page's charts (shown or glued) into the cache, from the
+    spec as the page's chart node holds it (keys sorted: vl-convert follows key order), so that
+    writing the page copies them; the page's files are those drawings."""
+    from types import SimpleNamespace
+
+    import nbformat
+    from myst_nb.ext.glue import GLUE_PREFIX
+
+    from migbook.charts import render
+    from migbook.render import chart_id
+    from migbook.sphinx.chart_render import (
+        chart_assets,
+        compile_vega,
+        draw_executed_charts,
+    )
+
+    shown = dict(TINY_SPEC, name="", description="Shown.")
+    glued = dict(reversed(list(TINY_SPEC.items())))  # keys in another order
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "chart",
+            outputs=[
+                nbformat.v4.new_output("display_data", data=render(shown)),
+                nbformat.v4.new_output(
+                    "display_data",
+                    data={
+                        GLUE_PREFIX + k: v for k, v in render(glued).items()
+                    },
+                ),
+            ],
+        )
+    ]
+    app = SimpleNamespace(
+        builder=SimpleNamespace(format="html"),
+        outdir=str(tmp_path / "html"),
+        doctreedir=str(tmp_path / "doctrees"),
+    )
+    draw_executed_charts(app, "book/figures", nb)
+    cache = tmp_path / "doctrees" / "migbook-charts"
+    assets = chart_assets(app)
+    for spec in (shown, TINY_SPEC):
+        cid = chart_id(spec)
+        ordered = json.loads(json.dumps(spec, sort_keys=True))
+        for ext in (".vg.json", ".svg", ".png"):
+            assert (cache / f"{cid}{ext}").stat().st_size > 0, (cid, ext)
+        assert list(cache.glob(f"{cid}.narrow-*.vg.json")), cid
+        assert (cache / f"{cid}.vg.json").read_text() == compile_vega(
+            ordered
+        )
+        assert assets.vega(cid, ordered) == compile_vega(ordered)
+        stem = assets.stem(cid, ordered)
+        page_svg = tmp_path / "html" / "_charts" / f"{stem}.svg"
+        assert page_svg.read_bytes() == (cache / f"{cid}.svg").read_bytes()
+    # another builder draws nothing
+    other = SimpleNamespace(builder=SimpleNamespace(format="latex"))
+    draw_executed_charts(other, "book/figures", nb)

@@ -513,10 +513,19 @@ def draw_executed_charts(app: Sphinx, docname: str, nb) -> None:
     assets = chart_assets(app)
     for cell in nb.cells:
         for output in cell.get("outputs", ()):
-            data = output.get("data") or {}
-            if CHART_MIME in data:
-                spec = json_data(data[CHART_MIME])
-                assets.prepare(chart_id(spec), spec)
+            for mime, content in (output.get("data") or {}).items():
+                # shown where made, or glued (myst-nb's glue prefixes the type)
+                if mime == CHART_MIME or mime.endswith("/" + CHART_MIME):
+                    # as the page's chart node holds it (keys sorted): vl-convert's
+                    # output follows the order of the keys it is given
+                    spec = json.loads(
+                        json.dumps(
+                            json_data(content),
+                            ensure_ascii=False,
+                            sort_keys=True,
+                        )
+                    )
+                    assets.prepare(chart_id(spec), spec)
 
 
 def check_renderers(app: Sphinx, config) -> None:
