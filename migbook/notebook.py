@@ -8,6 +8,7 @@ the book by :mod:`migbook.sphinx.badges`, in plain Jupyter by :func:`migbook.ren
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from migbook.claims import (
     Reading,
@@ -80,6 +81,124 @@ def _publish(result: Result, row: dict) -> None:
     )
 
 
+#: the settings of ``check``/``external`` that a claim's row of ``data/claim_checks.csv`` may hold
+#: instead of the code (the column of each; ``external``'s ``implied_unit`` is column ``unit``)
+SETTINGS = (
+    "unit",
+    "inferred",
+    "plausibility",
+    "measure",
+    "severity",
+    "counted_with",
+    "joint",
+    "rule",
+)
+
+
+def _terms(claim_id: str, given: dict) -> tuple[dict, str]:
+    """The call's settings completed from the claim's row of ``data/claim_checks.csv``, and
+    that row's ``clause``. A setting lives in one place: given in the code and in the row, it
+    is an error."""
+    from migbook.data import check_terms
+
+    row = check_terms(claim_id)
+    out = dict(given)
+    for name in given:
+        text = row.get(name, "")
+        if not text:
+            continue
+        if given[name] not in (None, False, "", ()):
+            raise ValueError(
+                f"{claim_id}: {name!r} is given in the code and in "
+                f"data/claim_checks.csv (column {name!r}); keep it in one place"
+            )
+        out[name] = tuple(text.split()) if name == "joint" else text
+    return out, row.get("clause", "")
+
+
+def _cited(row: dict) -> dict:
+    """``{cited}`` for the ledger's words: the claim's printed figure, as :func:`cited` gives
+    it (none for a blank)."""
+    return (
+        {"cited": float(row["cited_value"])} if row["cited_value"] else {}
+    )
+
+
+def _fill(claim_id: str, where: str, template: str, values: Mapping) -> str:
+    """A template of the ledger's words with its ``{name}`` placeholders filled from the
+    values the chapter computed (a missing name is an error naming it)."""
+    try:
+        return template.format_map(values)
+    except KeyError as exc:
+        name = exc.args[0]
+        raise ValueError(
+            f"{claim_id}: {where} has the placeholder {{{name}}}, which the "
+            f"chapter does not give: pass note={{{name!r}: ...}}"
+        ) from None
+
+
+def _clause(claim_id: str, note, template: str, values: dict) -> str:
+    """What the chapter adds to the note: ``note`` itself (a computed string), or the
+    ledger's ``clause`` filled with the values ``note`` maps (and ``value``/``implied``)."""
+    where = "data/claim_checks.csv, column 'clause',"
+    if isinstance(note, Mapping):
+        if not template:
+            raise ValueError(
+                f"{claim_id}: note= gives values ({', '.join(note)}) but the "
+                "claim has no clause in data/claim_checks.csv to fill"
+            )
+        return _fill(claim_id, where, template, {**values, **note})
+    if template:
+        if note:
+            raise ValueError(
+                f"{claim_id}: a note is given in the code and a clause in "
+                "data/claim_checks.csv; keep it in one place"
+            )
+        return _fill(claim_id, where, template, values)
+    return note
+
+
+def _named_readings(claim_id: str, readings, values: dict):
+    """Readings given as ``{key: value}``: each key names a row of ``data/claim_readings.csv``
+    (its rule, label and whether it rests on the book's inference); the value is a number, or
+    ``(value, lo, hi)`` for a reading that allows a range. The label's placeholders are filled
+    with ``value``, ``lo``, ``hi`` and the values ``note`` maps. A list of
+    :class:`~migbook.claims.Reading` passes through."""
+    if not isinstance(readings, Mapping):
+        return readings
+    from migbook.data import reading_terms
+
+    terms = reading_terms(claim_id)
+    out = []
+    for key, given in readings.items():
+        if key not in terms:
+            raise KeyError(
+                f"{claim_id}: no reading {key!r} in data/claim_readings.csv"
+                f" (its readings there: {', '.join(terms) or 'none'})"
+            )
+        value, lo, hi = (
+            given if isinstance(given, tuple) else (given, None, None)
+        )
+        row = terms[key]
+        label = _fill(
+            claim_id,
+            f"data/claim_readings.csv, reading {key!r}, column 'label',",
+            row["label"],
+            {**values, "value": value, "lo": lo, "hi": hi},
+        )
+        out.append(
+            Reading(
+                row["rule"],
+                label,
+                value,
+                row.get("inferred", "") == "true",
+                lo,
+                hi,
+            )
+        )
+    return out
+
+
 def _note(row: dict, clause: str, *, source: bool = False) -> str:
     """A claim's note: the ledger's fixed words (column ``note``) joined with what the chapter
     computed (``clause``); for an external claim, led by the source the paper credits (column
@@ -108,7 +227,7 @@ def check(
     *,
     unit: str | None = None,
     readings=None,
-    note: str = "",
+    note: str | Mapping = "",
     inferred: bool | str = False,
     round_number: bool | None = None,
     plausibility: str = "",
@@ -120,30 +239,51 @@ def check(
 ) -> None:
     """Check a claim against the papers' own numbers; show the badge and glue the result.
 
-    ``readings``: a list of :class:`migbook.claims.Reading` (alternative readings, each naming its
-    rule); ``inferred``: the plain value rests on the book's inference (True, or a phrase saying
-    what is inferred); ``plausibility="ceiling"``/``"floor"``: ``value`` is a plausibility check,
-    not a recomputation; ``measure``/``measures``: ``value`` measures a vague word by the book's
+    The chapter gives what it computes: ``value``, the readings' values and the values of the
+    note. The fixed words and settings of the check are data: the claim's row of
+    ``data/claim_checks.csv`` (columns ``unit``, ``inferred``, ``plausibility``, ``measure``,
+    ``severity``, ``counted_with``, ``joint``, ``clause``) and its readings in
+    ``data/claim_readings.csv``. A setting may instead be passed here, never in both places.
+
+    ``readings``: ``{key: value}``, each key a reading of the claim in
+    ``data/claim_readings.csv`` (value a number, or ``(value, lo, hi)``), or a list of
+    :class:`migbook.claims.Reading` (a label the code computes, as
+    :func:`~migbook.claims.component_rounding` does); ``note``: a clause the chapter computes,
+    or ``{name: value}`` filling the placeholders of the row's ``clause`` and of the readings'
+    labels (``{value}`` is ``value``, ``{cited}`` the claim's printed figure); the fixed words of the note are the ledger's ``note``.
+    ``unit``: the unit of ``value`` if not the claim's; ``inferred``: the plain value rests on
+    the book's inference (True, or a phrase saying what is inferred);
+    ``plausibility="ceiling"``/``"floor"``: ``value`` is a plausibility check, not a
+    recomputation; ``measure``/``measures``: ``value`` measures a vague word by the book's
     choice (its label), and the other measures tried (label -> value); ``counted_with``: the
     claim whose verdict this one restates (counted there); ``joint``: the claims of a set of
     cells that cannot all be right; ``severity``: ``"slip"`` or ``"load-bearing"``, required
-    when the claim is discrepant; ``note``: only what the chapter computes (the fixed words are
-    the ledger's ``note``). See :func:`migbook.claims.evaluate`."""
+    when the claim is discrepant. See :func:`migbook.claims.evaluate`."""
     row = _row(claim_id)
+    given, template = _terms(
+        claim_id,
+        {
+            "unit": unit,
+            "inferred": inferred,
+            "plausibility": plausibility,
+            "measure": measure,
+            "severity": severity,
+            "counted_with": counted_with,
+            "joint": joint,
+        },
+    )
+    values = {"value": value, **_cited(row)}
+    clause = _clause(claim_id, note, template, values)
+    if isinstance(note, Mapping):
+        values.update(note)
     result = evaluate(
         row,
         value,
-        unit=unit,
-        readings=readings,
-        note=_note(row, note),
-        inferred=inferred,
+        readings=_named_readings(claim_id, readings, values),
+        note=_note(row, clause),
         round_number=round_number,
-        plausibility=plausibility,
-        measure=measure,
         measures=measures,
-        counted_with=counted_with,
-        joint=joint,
-        severity=severity,
+        **given,
     )
     _publish(result, row)
 
@@ -159,26 +299,33 @@ def withdraw(claim_id: str, *, reason: str) -> None:
 def external(
     claim_id: str,
     *,
-    note: str = "",
+    note: str | Mapping = "",
     implied=None,
     implied_unit: str | None = None,
-    rule: str = "outside-source",
+    rule: str = "",
 ) -> None:
-    """Record a claim that needs a source outside the papers (``rule="outside-source"``) or that
-    matches them only because the book chose what to count (``rule="coincidence"``).
+    """Record a claim that needs a source outside the papers (rule ``outside-source``, the
+    default) or that matches them only because the book chose what to count
+    (``coincidence``).
 
     ``implied`` is an optional number the papers' own figures imply, in ``implied_unit`` (default:
     the claim's unit); the record holds it as ``implied_value`` (``computed_value`` stays null).
-    ``note`` adds what the chapter computes to the ledger's ``note`` and credited ``source``."""
+    ``note`` adds what the chapter computes to the ledger's ``note`` and credited ``source``: a
+    computed clause, or ``{name: value}`` filling the claim's ``clause`` (``{implied}`` is
+    ``implied``, ``{cited}`` the claim's printed figure). The unit (column ``unit``), the rule and the clause may be the claim's row of
+    ``data/claim_checks.csv`` instead, never both."""
     row = _row(claim_id)
-    full = _note(row, note, source=True)
+    given, template = _terms(claim_id, {"unit": implied_unit, "rule": rule})
+    clause = _clause(
+        claim_id, note, template, {"implied": implied, **_cited(row)}
+    )
     _publish(
         external_result(
             row,
-            note=full,
+            note=_note(row, clause, source=True),
             implied=implied,
-            implied_unit=implied_unit,
-            rule=rule,
+            implied_unit=given["unit"],
+            rule=given["rule"] or "outside-source",
         ),
         row,
     )
