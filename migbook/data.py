@@ -164,8 +164,9 @@ def _ledger_rules(folder: Path, desc: dict) -> list[str]:
 #: the fixed words and settings of the chapters' ``check``/``external`` calls, one row per claim
 #: (:func:`check_terms`), and the labels of their named readings (:func:`reading_terms`)
 TERMS_RESOURCES = ("claim_checks", "claim_readings")
-#: what a placeholder of the ledger's words may be called (``{name}``, ``{name:spec}``)
-_PLACEHOLDER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: what a placeholder of the ledger's words may be called (``{name}``, ``{name:spec}``): a
+#: name the chapter passes, or a glue key (hyphens allowed, as in ``{born-2001:g}``)
+_PLACEHOLDER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def placeholders(template: str) -> list[str]:

@@ -26,6 +26,9 @@ from migbook.render import (
 )
 
 _checked: set[str] = set()
+#: what this notebook has glued so far (name -> value, as glued for the prose): the ledger's words
+#: quote these figures as the prose does (``{born-2001:g}`` as ``{glue:text}`born-2001:g```)
+_glued: dict[str, object] = {}
 
 
 def _row(claim_id: str) -> dict:
@@ -65,6 +68,8 @@ def _publish(result: Result, row: dict) -> None:
         if result.computed_value is not None
         else result.implied_value
     )
+    if number is not None:  # glued under the claim id, as the prose reads it
+        _glued[result.id] = float(number)
     fields = badge_fields(result, row)
     record = json.loads(json.dumps(result.record(), allow_nan=False))
     display(
@@ -126,14 +131,16 @@ def _cited(row: dict) -> dict:
 
 def _fill(claim_id: str, where: str, template: str, values: Mapping) -> str:
     """A template of the ledger's words with its ``{name}`` placeholders filled from the
-    values the chapter computed (a missing name is an error naming it)."""
+    values the chapter computed: those the call gives, else those the notebook glued before
+    it (a missing name is an error naming it)."""
     try:
-        return template.format_map(values)
+        return template.format_map({**_glued, **values})
     except KeyError as exc:
         name = exc.args[0]
         raise ValueError(
             f"{claim_id}: {where} has the placeholder {{{name}}}, which the "
-            f"chapter does not give: pass note={{{name!r}: ...}}"
+            f"chapter neither passes (note={{{name!r}: ...}}) nor glued before "
+            "the check"
         ) from None
 
 
@@ -389,6 +396,7 @@ def glue_value(name: str, value, display: bool = False) -> None:
         value = value.item()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = float(value)
+    _glued[name] = value
     glue(name, value, display=display)
 
 
