@@ -175,7 +175,11 @@ def _named_readings(claim_id: str, readings, values: dict):
         return readings
     from migbook.data import reading_terms
 
-    terms = reading_terms(claim_id)
+    terms = {
+        k: r
+        for k, r in reading_terms(claim_id).items()
+        if r["rule"] != "measure"
+    }
     out = []
     for key, given in readings.items():
         if key not in terms:
@@ -203,6 +207,37 @@ def _named_readings(claim_id: str, readings, values: dict):
                 hi,
             )
         )
+    return out
+
+
+def _named_measures(claim_id: str, measures, values: dict):
+    """The other measures of a vague word, label -> value. When the claim has rows of rule
+    ``measure`` in ``data/claim_readings.csv``, ``measures`` maps their keys to the values (the
+    label is the row's); otherwise its keys are the labels (computed by the chapter)."""
+    from migbook.data import reading_terms
+
+    terms = {
+        k: r
+        for k, r in reading_terms(claim_id).items()
+        if r["rule"] == "measure"
+    }
+    if not measures or not terms:
+        return measures
+    where = "data/claim_readings.csv, measure {!r}, column 'label',"
+    out = {}
+    for key, value in measures.items():
+        if key not in terms:
+            raise KeyError(
+                f"{claim_id}: no measure {key!r} in data/claim_readings.csv"
+                f" (its measures there: {', '.join(terms)})"
+            )
+        label = _fill(
+            claim_id,
+            where.format(key),
+            terms[key]["label"],
+            {**values, "value": value},
+        )
+        out[label] = value
     return out
 
 
@@ -289,7 +324,7 @@ def check(
         readings=_named_readings(claim_id, readings, values),
         note=_note(row, clause),
         round_number=round_number,
-        measures=measures,
+        measures=_named_measures(claim_id, measures, values),
         **given,
     )
     _publish(result, row)
