@@ -170,7 +170,8 @@ def _named_readings(claim_id: str, readings, values: dict):
     (its rule, label and whether it rests on the book's inference); the value is a number, or
     ``(value, lo, hi)`` for a reading that allows a range. The label's placeholders are filled
     with ``value``, ``lo``, ``hi`` and the values ``note`` maps. A list of
-    :class:`~migbook.claims.Reading` passes through."""
+    :class:`~migbook.claims.Reading` passes through, and so does a mapping for a claim with no
+    reading rows: its keys are labels the chapter computes (rule ``alternative-reading``)."""
     if not isinstance(readings, Mapping):
         return readings
     from migbook.data import reading_terms
@@ -180,6 +181,8 @@ def _named_readings(claim_id: str, readings, values: dict):
         for k, r in reading_terms(claim_id).items()
         if r["rule"] != "measure"
     }
+    if not terms:
+        return readings
     out = []
     for key, given in readings.items():
         if key not in terms:
