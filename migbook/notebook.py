@@ -68,7 +68,9 @@ def _publish(result: Result, row: dict) -> None:
         if result.computed_value is not None
         else result.implied_value
     )
-    if number is not None:  # glued under the claim id, as the prose reads it
+    if (
+        number is not None
+    ):  # glued under the claim id, as the prose reads it
         _glued[result.id] = float(number)
     fields = badge_fields(result, row)
     record = json.loads(json.dumps(result.record(), allow_nan=False))
@@ -144,15 +146,24 @@ def _fill(claim_id: str, where: str, template: str, values: Mapping) -> str:
         ) from None
 
 
-def _clause(claim_id: str, note, template: str, values: dict) -> str:
+def _clause(
+    claim_id: str, note, template: str, values: dict, labels=()
+) -> str:
     """What the chapter adds to the note: ``note`` itself (a computed string), or the
-    ledger's ``clause`` filled with the values ``note`` maps (and ``value``/``implied``)."""
+    ledger's ``clause`` filled with the values ``note`` maps (and ``value``/``implied``).
+    Every value ``note`` maps must be named by the clause or by one of ``labels`` (the
+    templates of the claim's readings and measures)."""
+    from migbook.data import placeholders
+
     where = "data/claim_checks.csv, column 'clause',"
     if isinstance(note, Mapping):
-        if not template:
+        used = {n for t in (template, *labels) for n in placeholders(t)}
+        unused = [name for name in note if name not in used]
+        if unused:
             raise ValueError(
-                f"{claim_id}: note= gives values ({', '.join(note)}) but the "
-                "claim has no clause in data/claim_checks.csv to fill"
+                f"{claim_id}: note= gives {', '.join(unused)}, which no words of "
+                "the claim name (its clause in data/claim_checks.csv, its labels "
+                "in data/claim_readings.csv)"
             )
         return _fill(claim_id, where, template, {**values, **note})
     if template:
@@ -293,17 +304,23 @@ def check(
     ``readings``: ``{key: value}``, each key a reading of the claim in
     ``data/claim_readings.csv`` (value a number, or ``(value, lo, hi)``), or a list of
     :class:`migbook.claims.Reading` (a label the code computes, as
-    :func:`~migbook.claims.component_rounding` does); ``note``: a clause the chapter computes,
+    :func:`~migbook.claims.component_rounding` does; for a claim with no reading rows, a
+    ``{label: value}`` mapping too); ``note``: a clause the chapter computes,
     or ``{name: value}`` filling the placeholders of the row's ``clause`` and of the readings'
-    labels (``{value}`` is ``value``, ``{cited}`` the claim's printed figure); the fixed words of the note are the ledger's ``note``.
+    labels (``{value}`` is ``value``, ``{cited}`` the claim's printed figure; a name the call
+    does not give is a figure the notebook glued before it, as the prose quotes it); the fixed
+    words of the note are the ledger's ``note``.
     ``unit``: the unit of ``value`` if not the claim's; ``inferred``: the plain value rests on
     the book's inference (True, or a phrase saying what is inferred);
     ``plausibility="ceiling"``/``"floor"``: ``value`` is a plausibility check, not a
     recomputation; ``measure``/``measures``: ``value`` measures a vague word by the book's
-    choice (its label), and the other measures tried (label -> value); ``counted_with``: the
+    choice (its label), and the other measures tried (label -> value, or key -> value for the
+    claim's rows of rule ``measure`` in ``data/claim_readings.csv``); ``counted_with``: the
     claim whose verdict this one restates (counted there); ``joint``: the claims of a set of
     cells that cannot all be right; ``severity``: ``"slip"`` or ``"load-bearing"``, required
     when the claim is discrepant. See :func:`migbook.claims.evaluate`."""
+    from migbook.data import reading_terms
+
     row = _row(claim_id)
     given, template = _terms(
         claim_id,
@@ -318,7 +335,8 @@ def check(
         },
     )
     values = {"value": value, **_cited(row)}
-    clause = _clause(claim_id, note, template, values)
+    labels = [r["label"] for r in reading_terms(claim_id).values()]
+    clause = _clause(claim_id, note, template, values, labels)
     if isinstance(note, Mapping):
         values.update(note)
     result = evaluate(
@@ -357,7 +375,8 @@ def external(
     the claim's unit); the record holds it as ``implied_value`` (``computed_value`` stays null).
     ``note`` adds what the chapter computes to the ledger's ``note`` and credited ``source``: a
     computed clause, or ``{name: value}`` filling the claim's ``clause`` (``{implied}`` is
-    ``implied``, ``{cited}`` the claim's printed figure). The unit (column ``unit``), the rule and the clause may be the claim's row of
+    ``implied``, ``{cited}`` the claim's printed figure, other names figures glued before the
+    call). The unit (column ``unit``), the rule and the clause may be the claim's row of
     ``data/claim_checks.csv`` instead, never both."""
     row = _row(claim_id)
     given, template = _terms(claim_id, {"unit": implied_unit, "rule": rule})
