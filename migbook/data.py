@@ -161,6 +161,104 @@ def _ledger_rules(folder: Path, desc: dict) -> list[str]:
     return problems
 
 
+#: the fixed words and settings of the chapters' ``check``/``external`` calls, one row per claim
+#: (:func:`check_terms`), and the labels of their named readings (:func:`reading_terms`)
+TERMS_RESOURCES = ("claim_checks", "claim_readings")
+#: what a placeholder of the ledger's words may be called (``{name}``, ``{name:spec}``): a
+#: name the chapter passes, or a glue key (hyphens allowed, as in ``{born-2001:g}``)
+_PLACEHOLDER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def placeholders(template: str) -> list[str]:
+    """The names of a template's ``{name}`` / ``{name:spec}`` placeholders (``{{``/``}}`` are
+    literal braces); ``ValueError`` if a brace is unbalanced or a placeholder is not a plain
+    name (no index, attribute or conversion)."""
+    import string
+
+    names = []
+    for _, field, spec, conv in string.Formatter().parse(template):
+        if field is None:
+            continue
+        if not _PLACEHOLDER_NAME.fullmatch(field) or conv or "{" in spec:
+            raise ValueError(
+                f"placeholder {{{field}{'!' + conv if conv else ''}"
+                f"{':' + spec if spec else ''}}} is not {{name}} or "
+                "{name:format}"
+            )
+        names.append(field)
+    return names
+
+
+def _claim_matches(claim: str, ids) -> list[str]:
+    """The ledger ids a ``claim`` cell names: itself, or those its ``*`` pattern matches (a
+    pattern stands for the claims of one loop in a chapter, which share their words)."""
+    from fnmatch import fnmatchcase
+
+    if "*" in claim:
+        return [i for i in ids if fnmatchcase(i, claim)]
+    return [claim] if claim in ids else []
+
+
+def _terms_rules(folder: Path, desc: dict) -> list[str]:
+    """Rules of the checks' terms (``claim_checks``, ``claim_readings``) that a table schema
+    cannot state: every claim (or pattern) names rows of the ledger, no claim takes two rows
+    (two rows with one key, for readings), ``counted_with`` and ``joint`` name ledger rows, and
+    the words' placeholders are plain names."""
+    by_name = {r["name"]: r for r in desc["resources"]}
+    if "claims" not in by_name:
+        return []
+    with (folder / by_name["claims"]["path"]).open(
+        encoding="utf-8", newline=""
+    ) as fh:
+        ids = [r["id"] for r in csv.DictReader(fh)]
+    known = set(ids)
+    problems = []
+    for name in TERMS_RESOURCES:
+        res = by_name.get(name)
+        if res is None:
+            continue
+        seen: dict[tuple, int] = {}
+        with (folder / res["path"]).open(
+            encoding="utf-8", newline=""
+        ) as fh:
+            for line, row in enumerate(csv.DictReader(fh), start=2):
+                at = f"data/{res['path']}, line {line}"
+                claim = row.get("claim", "")
+                matched = _claim_matches(claim, ids)
+                if not matched:
+                    problems.append(
+                        f"{at}, column 'claim': {claim!r} is not a claim id of "
+                        "data/claims.csv, nor a pattern (with *) matching one"
+                    )
+                for cid in matched:
+                    key = (cid, row.get("key", ""))
+                    if key in seen:
+                        what = (
+                            f"reading {key[1]!r} of claim {cid!r}"
+                            if name == "claim_readings"
+                            else f"claim {cid!r}"
+                        )
+                        problems.append(
+                            f"{at}, column 'claim': {what} already has a row"
+                            f" (line {seen[key]}); a claim takes one"
+                        )
+                    else:
+                        seen[key] = line
+                for column in ("counted_with", "joint"):
+                    for other in row.get(column, "").split():
+                        if other not in known:
+                            problems.append(
+                                f"{at}, column {column!r}: {other!r} is not a "
+                                "claim id of data/claims.csv"
+                            )
+                for column in ("clause", "label"):
+                    try:
+                        placeholders(row.get(column, ""))
+                    except ValueError as exc:
+                        problems.append(f"{at}, column {column!r}: {exc}")
+    return problems
+
+
 def _toc_pages(book: Path) -> set[str] | None:
     """Docnames listed in ``_toc.yml`` (root, files), or None if the book has none."""
     import yaml
@@ -269,6 +367,7 @@ def validate_package(folder: Path | str | None = None) -> None:
     if not problems:
         problems += _ledger_rules(folder, desc)
         problems += _ledger_chapters(folder, desc)
+        problems += _terms_rules(folder, desc)
     if stats:
         problems += stats + [
             "If the change is intended (or the file is new), record it with "
@@ -427,3 +526,39 @@ def _read_ledger(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
 
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     return df.set_index("id")
+
+
+def check_terms(claim_id: str) -> dict[str, str]:
+    """The fixed settings and words of a claim's check, as text: the row of
+    ``data/claim_checks.csv`` that names the claim, or whose ``*`` pattern matches it (the
+    rules of :func:`_terms_rules` allow one); ``{}`` if none."""
+    rows = [
+        row
+        for row in _terms_rows("claim_checks")
+        if _claim_matches(row["claim"], [claim_id])
+    ]
+    return dict(rows[0]) if rows else {}
+
+
+def reading_terms(claim_id: str) -> dict[str, dict[str, str]]:
+    """The named readings of a claim: key -> its row of ``data/claim_readings.csv`` (rule,
+    label, inferred), from the rows that name the claim or whose pattern matches it."""
+    return {
+        row["key"]: dict(row)
+        for row in _terms_rows("claim_readings")
+        if _claim_matches(row["claim"], [claim_id])
+    }
+
+
+def _terms_rows(name: str) -> list[dict[str, str]]:
+    path = data_dir() / resource_meta(name)["path"]
+    st = path.stat()
+    return _read_terms_rows(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read_terms_rows(
+    path: str, mtime_ns: int, size: int
+) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))

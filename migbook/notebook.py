@@ -8,6 +8,7 @@ the book by :mod:`migbook.sphinx.badges`, in plain Jupyter by :func:`migbook.ren
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from migbook.claims import (
     Reading,
@@ -25,6 +26,9 @@ from migbook.render import (
 )
 
 _checked: set[str] = set()
+#: what this notebook has glued so far (name -> value, as glued for the prose): the ledger's words
+#: quote these figures as the prose does (``{born-2001:g}`` as ``{glue:text}`born-2001:g```)
+_glued: dict[str, object] = {}
 
 
 def _row(claim_id: str) -> dict:
@@ -64,6 +68,10 @@ def _publish(result: Result, row: dict) -> None:
         if result.computed_value is not None
         else result.implied_value
     )
+    if (
+        number is not None
+    ):  # glued under the claim id, as the prose reads it
+        _glued[result.id] = float(number)
     fields = badge_fields(result, row)
     record = json.loads(json.dumps(result.record(), allow_nan=False))
     display(
@@ -78,6 +86,173 @@ def _publish(result: Result, row: dict) -> None:
         raw=True,
         metadata={"scrapbook": {"name": result.id, "mime_prefix": ""}},
     )
+
+
+#: the settings of ``check``/``external`` that a claim's row of ``data/claim_checks.csv`` may hold
+#: instead of the code (the column of each; ``external``'s ``implied_unit`` is column ``unit``)
+SETTINGS = (
+    "unit",
+    "inferred",
+    "plausibility",
+    "measure",
+    "severity",
+    "counted_with",
+    "joint",
+    "rule",
+)
+
+
+def _terms(claim_id: str, given: dict) -> tuple[dict, str]:
+    """The call's settings completed from the claim's row of ``data/claim_checks.csv``, and
+    that row's ``clause``. A setting lives in one place: given in the code and in the row, it
+    is an error."""
+    from migbook.data import check_terms
+
+    row = check_terms(claim_id)
+    out = dict(given)
+    for name in given:
+        text = row.get(name, "")
+        if not text:
+            continue
+        if given[name] not in (None, False, "", ()):
+            raise ValueError(
+                f"{claim_id}: {name!r} is given in the code and in "
+                f"data/claim_checks.csv (column {name!r}); keep it in one place"
+            )
+        out[name] = tuple(text.split()) if name == "joint" else text
+    return out, row.get("clause", "")
+
+
+def _cited(row: dict) -> dict:
+    """``{cited}`` for the ledger's words: the claim's printed figure, as :func:`cited` gives
+    it (none for a blank)."""
+    return (
+        {"cited": float(row["cited_value"])} if row["cited_value"] else {}
+    )
+
+
+def _fill(claim_id: str, where: str, template: str, values: Mapping) -> str:
+    """A template of the ledger's words with its ``{name}`` placeholders filled from the
+    values the chapter computed: those the call gives, else those the notebook glued before
+    it (a missing name is an error naming it)."""
+    try:
+        return template.format_map({**_glued, **values})
+    except KeyError as exc:
+        name = exc.args[0]
+        raise ValueError(
+            f"{claim_id}: {where} has the placeholder {{{name}}}, which the "
+            f"chapter neither passes (note={{{name!r}: ...}}) nor glued before "
+            "the check"
+        ) from None
+
+
+def _clause(
+    claim_id: str, note, template: str, values: dict, labels=()
+) -> str:
+    """What the chapter adds to the note: ``note`` itself (a computed string), or the
+    ledger's ``clause`` filled with the values ``note`` maps (and ``value``/``implied``).
+    Every value ``note`` maps must be named by the clause or by one of ``labels`` (the
+    templates of the claim's readings and measures)."""
+    from migbook.data import placeholders
+
+    where = "data/claim_checks.csv, column 'clause',"
+    if isinstance(note, Mapping):
+        used = {n for t in (template, *labels) for n in placeholders(t)}
+        unused = [name for name in note if name not in used]
+        if unused:
+            raise ValueError(
+                f"{claim_id}: note= gives {', '.join(unused)}, which no words of "
+                "the claim name (its clause in data/claim_checks.csv, its labels "
+                "in data/claim_readings.csv)"
+            )
+        return _fill(claim_id, where, template, {**values, **note})
+    if template:
+        if note:
+            raise ValueError(
+                f"{claim_id}: a note is given in the code and a clause in "
+                "data/claim_checks.csv; keep it in one place"
+            )
+        return _fill(claim_id, where, template, values)
+    return note
+
+
+def _named_readings(claim_id: str, readings, values: dict):
+    """Readings given as ``{key: value}``: each key names a row of ``data/claim_readings.csv``
+    (its rule, label and whether it rests on the book's inference); the value is a number, or
+    ``(value, lo, hi)`` for a reading that allows a range. The label's placeholders are filled
+    with ``value``, ``lo``, ``hi`` and the values ``note`` maps. A list of
+    :class:`~migbook.claims.Reading` passes through, and so does a mapping for a claim with no
+    reading rows: its keys are labels the chapter computes (rule ``alternative-reading``)."""
+    if not isinstance(readings, Mapping):
+        return readings
+    from migbook.data import reading_terms
+
+    terms = {
+        k: r
+        for k, r in reading_terms(claim_id).items()
+        if r["rule"] != "measure"
+    }
+    if not terms:
+        return readings
+    out = []
+    for key, given in readings.items():
+        if key not in terms:
+            raise KeyError(
+                f"{claim_id}: no reading {key!r} in data/claim_readings.csv"
+                f" (its readings there: {', '.join(terms) or 'none'})"
+            )
+        value, lo, hi = (
+            given if isinstance(given, tuple) else (given, None, None)
+        )
+        row = terms[key]
+        label = _fill(
+            claim_id,
+            f"data/claim_readings.csv, reading {key!r}, column 'label',",
+            row["label"],
+            {**values, "value": value, "lo": lo, "hi": hi},
+        )
+        out.append(
+            Reading(
+                row["rule"],
+                label,
+                value,
+                row.get("inferred", "") == "true",
+                lo,
+                hi,
+            )
+        )
+    return out
+
+
+def _named_measures(claim_id: str, measures, values: dict):
+    """The other measures of a vague word, label -> value. When the claim has rows of rule
+    ``measure`` in ``data/claim_readings.csv``, ``measures`` maps their keys to the values (the
+    label is the row's); otherwise its keys are the labels (computed by the chapter)."""
+    from migbook.data import reading_terms
+
+    terms = {
+        k: r
+        for k, r in reading_terms(claim_id).items()
+        if r["rule"] == "measure"
+    }
+    if not measures or not terms:
+        return measures
+    where = "data/claim_readings.csv, measure {!r}, column 'label',"
+    out = {}
+    for key, value in measures.items():
+        if key not in terms:
+            raise KeyError(
+                f"{claim_id}: no measure {key!r} in data/claim_readings.csv"
+                f" (its measures there: {', '.join(terms)})"
+            )
+        label = _fill(
+            claim_id,
+            where.format(key),
+            terms[key]["label"],
+            {**values, "value": value},
+        )
+        out[label] = value
+    return out
 
 
 def _note(row: dict, clause: str, *, source: bool = False) -> str:
@@ -108,7 +283,7 @@ def check(
     *,
     unit: str | None = None,
     readings=None,
-    note: str = "",
+    note: str | Mapping = "",
     inferred: bool | str = False,
     round_number: bool | None = None,
     plausibility: str = "",
@@ -120,30 +295,58 @@ def check(
 ) -> None:
     """Check a claim against the papers' own numbers; show the badge and glue the result.
 
-    ``readings``: a list of :class:`migbook.claims.Reading` (alternative readings, each naming its
-    rule); ``inferred``: the plain value rests on the book's inference (True, or a phrase saying
-    what is inferred); ``plausibility="ceiling"``/``"floor"``: ``value`` is a plausibility check,
-    not a recomputation; ``measure``/``measures``: ``value`` measures a vague word by the book's
-    choice (its label), and the other measures tried (label -> value); ``counted_with``: the
+    The chapter gives what it computes: ``value``, the readings' values and the values of the
+    note. The fixed words and settings of the check are data: the claim's row of
+    ``data/claim_checks.csv`` (columns ``unit``, ``inferred``, ``plausibility``, ``measure``,
+    ``severity``, ``counted_with``, ``joint``, ``clause``) and its readings in
+    ``data/claim_readings.csv``. A setting may instead be passed here, never in both places.
+
+    ``readings``: ``{key: value}``, each key a reading of the claim in
+    ``data/claim_readings.csv`` (value a number, or ``(value, lo, hi)``), or a list of
+    :class:`migbook.claims.Reading` (a label the code computes, as
+    :func:`~migbook.claims.component_rounding` does; for a claim with no reading rows, a
+    ``{label: value}`` mapping too); ``note``: a clause the chapter computes,
+    or ``{name: value}`` filling the placeholders of the row's ``clause`` and of the readings'
+    labels (``{value}`` is ``value``, ``{cited}`` the claim's printed figure; a name the call
+    does not give is a figure the notebook glued before it, as the prose quotes it); the fixed
+    words of the note are the ledger's ``note``.
+    ``unit``: the unit of ``value`` if not the claim's; ``inferred``: the plain value rests on
+    the book's inference (True, or a phrase saying what is inferred);
+    ``plausibility="ceiling"``/``"floor"``: ``value`` is a plausibility check, not a
+    recomputation; ``measure``/``measures``: ``value`` measures a vague word by the book's
+    choice (its label), and the other measures tried (label -> value, or key -> value for the
+    claim's rows of rule ``measure`` in ``data/claim_readings.csv``); ``counted_with``: the
     claim whose verdict this one restates (counted there); ``joint``: the claims of a set of
     cells that cannot all be right; ``severity``: ``"slip"`` or ``"load-bearing"``, required
-    when the claim is discrepant; ``note``: only what the chapter computes (the fixed words are
-    the ledger's ``note``). See :func:`migbook.claims.evaluate`."""
+    when the claim is discrepant. See :func:`migbook.claims.evaluate`."""
+    from migbook.data import reading_terms
+
     row = _row(claim_id)
+    given, template = _terms(
+        claim_id,
+        {
+            "unit": unit,
+            "inferred": inferred,
+            "plausibility": plausibility,
+            "measure": measure,
+            "severity": severity,
+            "counted_with": counted_with,
+            "joint": joint,
+        },
+    )
+    values = {"value": value, **_cited(row)}
+    labels = [r["label"] for r in reading_terms(claim_id).values()]
+    clause = _clause(claim_id, note, template, values, labels)
+    if isinstance(note, Mapping):
+        values.update(note)
     result = evaluate(
         row,
         value,
-        unit=unit,
-        readings=readings,
-        note=_note(row, note),
-        inferred=inferred,
+        readings=_named_readings(claim_id, readings, values),
+        note=_note(row, clause),
         round_number=round_number,
-        plausibility=plausibility,
-        measure=measure,
-        measures=measures,
-        counted_with=counted_with,
-        joint=joint,
-        severity=severity,
+        measures=_named_measures(claim_id, measures, values),
+        **given,
     )
     _publish(result, row)
 
@@ -159,26 +362,34 @@ def withdraw(claim_id: str, *, reason: str) -> None:
 def external(
     claim_id: str,
     *,
-    note: str = "",
+    note: str | Mapping = "",
     implied=None,
     implied_unit: str | None = None,
-    rule: str = "outside-source",
+    rule: str = "",
 ) -> None:
-    """Record a claim that needs a source outside the papers (``rule="outside-source"``) or that
-    matches them only because the book chose what to count (``rule="coincidence"``).
+    """Record a claim that needs a source outside the papers (rule ``outside-source``, the
+    default) or that matches them only because the book chose what to count
+    (``coincidence``).
 
     ``implied`` is an optional number the papers' own figures imply, in ``implied_unit`` (default:
     the claim's unit); the record holds it as ``implied_value`` (``computed_value`` stays null).
-    ``note`` adds what the chapter computes to the ledger's ``note`` and credited ``source``."""
+    ``note`` adds what the chapter computes to the ledger's ``note`` and credited ``source``: a
+    computed clause, or ``{name: value}`` filling the claim's ``clause`` (``{implied}`` is
+    ``implied``, ``{cited}`` the claim's printed figure, other names figures glued before the
+    call). The unit (column ``unit``), the rule and the clause may be the claim's row of
+    ``data/claim_checks.csv`` instead, never both."""
     row = _row(claim_id)
-    full = _note(row, note, source=True)
+    given, template = _terms(claim_id, {"unit": implied_unit, "rule": rule})
+    clause = _clause(
+        claim_id, note, template, {"implied": implied, **_cited(row)}
+    )
     _publish(
         external_result(
             row,
-            note=full,
+            note=_note(row, clause, source=True),
             implied=implied,
-            implied_unit=implied_unit,
-            rule=rule,
+            implied_unit=given["unit"],
+            rule=given["rule"] or "outside-source",
         ),
         row,
     )
@@ -242,6 +453,7 @@ def glue_value(name: str, value, display: bool = False) -> None:
         value = value.item()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = float(value)
+    _glued[name] = value
     glue(name, value, display=display)
 
 

@@ -266,6 +266,16 @@ def process_texts():
         for r in csv.DictReader(fh):
             for col in ("statement", "remark", "note", "source"):
                 yield f"data/claims.csv {r['id']} {col}", r.get(col, "")
+    for name, columns in (
+        ("claim_checks.csv", ("inferred", "measure", "clause")),
+        ("claim_readings.csv", ("label",)),
+    ):
+        with (ROOT / "data" / name).open(
+            encoding="utf-8", newline=""
+        ) as fh:
+            for line, r in enumerate(csv.DictReader(fh), start=2):
+                for col in columns:
+                    yield f"data/{name} line {line} {col}", r.get(col, "")
     for r in ledger():
         yield f"data/attributions.csv {r['id']} note", r["note"]
     for p in sorted((ROOT / "migbook" / "sphinx" / "templates").glob("*")):

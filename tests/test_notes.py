@@ -1,11 +1,13 @@
 """Claim notes: fixed words in the ledger, computed clauses in the chapters, no figure typed.
 
 A claim's note is the ledger's ``note`` (its fixed words, in the book's own words) joined with
-what the chapter computes (the ``note=`` of ``check``/``external``). A figure in a note must come
-from a format field (``cited(...)`` or a computed value), never be typed into the words: the
-same detector as ``typed_numbers`` (years, table and footnote numbers, page references and small
-counts pass) runs over the ledger's ``note`` column and over the literal text of every ``note=``
-in the chapters' code.
+what the chapter computes: the ``clause`` of ``data/claim_checks.csv``, a template whose
+placeholders the chapter fills (``note={...}``, glued figures), or a clause the code builds
+(``note=`` a string). A figure in a note must come from a placeholder or a format field
+(``cited(...)`` or a computed value), never be typed into the words: the same detector as
+``typed_numbers`` (years, table and footnote numbers, page references and small counts pass)
+runs over the ledger's ``note`` column, over the ``clause`` column with its placeholders taken
+out, and over the literal text of every ``note=`` in the chapters' code.
 """
 
 from __future__ import annotations
@@ -136,13 +138,41 @@ def test_no_figure_typed_into_a_ledger_note():
 
 def test_no_figure_typed_into_a_chapter_note():
     notes = chapter_notes()
-    assert len(notes) > 20  # the chapters do pass computed clauses
+    assert (
+        len(notes) > 20
+    )  # the chapters do pass computed clauses or values
     bad = [
         f"{ch} {cid}: {hits} in {text[:80]!r}"
         for ch, cid, text in notes
         if (hits := typed_figures(text))
     ]
     assert not bad, "\n".join(bad)
+
+
+def clause_rows() -> list[dict]:
+    with (ROOT / "data" / "claim_checks.csv").open(
+        encoding="utf-8", newline=""
+    ) as fh:
+        return list(csv.DictReader(fh))
+
+
+def words_of(template: str) -> str:
+    """A template's words, its placeholders (``{name:spec}``) taken out."""
+    return re.sub(r"\{[^{}]*\}", " ", template)
+
+
+def test_no_figure_typed_into_a_clause():
+    rows = [r for r in clause_rows() if r["clause"]]
+    assert len(rows) > 20  # the chapters' computed clauses live there
+    bad = [
+        f"{r['claim']}: {hits} in {r['clause'][:80]!r}"
+        for r in rows
+        if (hits := typed_figures(words_of(r["clause"])))
+    ]
+    assert not bad, "\n".join(bad)
+    assert typed_figures(words_of("{n:.0f} of 8.5 million")) == [
+        "8.5 million"
+    ]
 
 
 def test_ledger_notes_do_not_repeat_the_credited_source():

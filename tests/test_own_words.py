@@ -6,7 +6,9 @@ there. Compared, after normalising case, punctuation, hyphenation and line break
 
 - every page of the book (``book/*.md``: prose and code, so strings in code cells count too);
 - the ledger's own words: ``statement``, ``remark`` and ``note`` (the ``cited`` column is the
-  papers' text by design and is left out);
+  papers' text by design and is left out), and the words of the checks beside it: ``inferred``,
+  ``measure`` and ``clause`` of ``data/claim_checks.csv``, ``label`` of
+  ``data/claim_readings.csv``;
 - the descriptions and notes of ``data/datapackage.json`` (titles of printed tables and columns are
   transcriptions, as printed);
 - the notes of ``data/attributions.csv``. Its ``passage`` column is the sanctioned quotation: the
@@ -144,6 +146,13 @@ def paper_runs() -> set[tuple[str, ...]]:
     return runs
 
 
+#: the words of the checks beside the ledger: (file, key columns, text columns)
+CHECK_WORDS = (
+    ("claim_checks.csv", ("claim",), ("inferred", "measure", "clause")),
+    ("claim_readings.csv", ("claim", "key"), ("label",)),
+)
+
+
 def texts():
     """(where, text) for every place the project speaks in its own words."""
     for page in sorted((ROOT / "book").glob("*.md")):
@@ -158,6 +167,16 @@ def texts():
                         f"data/claims.csv {row['id']} {column}",
                         row[column],
                     )
+    for name, key, columns in CHECK_WORDS:
+        with open(ROOT / "data" / name, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                for column in columns:
+                    if row.get(column):
+                        yield (
+                            f"data/{name} {' '.join(row[k] for k in key)} "
+                            f"{column}",
+                            row[column],
+                        )
     with open(
         ROOT / "data" / "attributions.csv", newline="", encoding="utf-8"
     ) as f:

@@ -95,6 +95,9 @@ def tiny_src(tmp_path_factory, tiny_rows):
         )
         w.writeheader()
         w.writerows([done, ext])
+    for name in ("claim_checks.csv", "claim_readings.csv"):
+        header = (data / name).read_text(encoding="utf-8").splitlines()[0]
+        (data / name).write_text(header + "\n", encoding="utf-8")  # no rows
     update_stats(
         data
     )  # an intended edit: record the reduced ledger's stats
