@@ -67,10 +67,12 @@ book: $(STAMP)
 	@$(BIN)/python tools/one_build.py -- $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "Book: _build/html/index.html"
 
-## make test: lint (package, tests, tools and the chapters' code), then the whole test suite: unit, data and built-book tests (the book is built once, into a
-## temporary folder), then nbval over every notebook page (one notebook per worker)
+## make test: lint (package, tests, tools and the chapters' code), then the whole test suite: unit, data and built-book tests (the book and its PDF
+## are made once for the run, into a temporary folder, by whichever worker needs them first; the
+## workers share the built-book and browser tests), then nbval over every notebook page (one
+## notebook per worker)
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
+	$(BIN)/python -m pytest -n 2 --dist load tests
 	@$(MAKE) --no-print-directory book  # nbval compares each chapter with the build's executed notebook
 	$(BIN)/python -m pytest -n 2 --dist loadfile book
 

@@ -26,7 +26,7 @@ from bs4 import BeautifulSoup
 from migbook.data import update_stats
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = pytest.mark.xdist_group("build")
+BUILD = pytest.mark.build
 FLAGGED = ("discrepant", "qualified")
 
 # p2001 table -> p2004 table, (p2001 column, p2004 column) for every series both print

@@ -18,7 +18,7 @@ import urllib.request
 
 import pytest
 
-pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.browser]
+pytestmark = [pytest.mark.build, pytest.mark.browser]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

@@ -3,7 +3,7 @@ screen, and the "hide code" switch works and is remembered from page to page."""
 
 import pytest
 
-pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.browser]
+pytestmark = [pytest.mark.build, pytest.mark.browser]
 
 WIDTHS = {"desktop": 1280, "phone": 390}
 

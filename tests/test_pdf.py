@@ -13,7 +13,6 @@ import pytest
 pytestmark = [
     pytest.mark.build,
     pytest.mark.browser,
-    pytest.mark.xdist_group("build"),
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,24 +27,38 @@ JUNK = {
 }
 
 
-@pytest.fixture(scope="module")
-def pdf(built_book):
+@pytest.fixture(scope="session")
+def pdf(built_book, run_once):
+    """``make pdf`` of the test build, once for the test run (shared by the workers)."""
     if not (shutil.which("chromium") or shutil.which("chromium-browser")):
         pytest.skip("NO BROWSER: make pdf needs Debian's chromium")
     out = built_book.parents[1]  # the --path-output of the test build
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "tools" / "pdf.py"),
-            "--path-output",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    path = out / "_build" / "pdf" / "migbook.pdf"
+
+    def make(_folder):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "tools" / "pdf.py"),
+                "--path-output",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
+        if proc.returncode != 0:
+            pytest.fail(
+                "make pdf failed:\n"
+                + proc.stdout[-3000:]
+                + proc.stderr[-3000:],
+                pytrace=False,
+            )
+        (out / "_build" / "pdf" / "log.txt").write_text(
+            proc.stdout, encoding="utf-8"
+        )
+        return out / "_build" / "pdf" / "migbook.pdf"
+
+    path = run_once("pdf", make)
     data = path.read_bytes()
     if shutil.which("pdftotext"):
         pages = subprocess.run(
@@ -61,7 +74,8 @@ def pdf(built_book):
             p.extract_text() or ""
             for p in PdfReader(io.BytesIO(data)).pages
         ]
-    return {"path": path, "bytes": data, "pages": pages, "log": proc.stdout}
+    log = (path.parent / "log.txt").read_text(encoding="utf-8")
+    return {"path": path, "bytes": data, "pages": pages, "log": log}
 
 
 def chapter_titles() -> list[str]:

@@ -252,7 +252,7 @@ def html_pages(built_book: Path) -> list[Path]:
 
 
 @pytest.mark.build
-@pytest.mark.xdist_group("build")
+@pytest.mark.build
 def test_site_metadata_sitemap_and_downloads(built_book):
     site = config()["html"]["baseurl"]
     pages = [
@@ -417,7 +417,7 @@ def scan_built_book(built_book: Path) -> list[str]:
 
 
 @pytest.mark.build
-@pytest.mark.xdist_group("build")
+@pytest.mark.build
 def test_no_junk_in_pages_or_notebooks(built_book):
     problems = scan_built_book(built_book)
     assert not problems, f"{len(problems)} junk strings:\n" + "\n".join(
@@ -426,7 +426,7 @@ def test_no_junk_in_pages_or_notebooks(built_book):
 
 
 @pytest.mark.build
-@pytest.mark.xdist_group("build")
+@pytest.mark.build
 def test_published_notebooks_read_right(built_book):
     site = config()["html"]["baseurl"]
     nbs = sorted((built_book / "_sources" / "book").glob("ch*.ipynb"))
@@ -501,7 +501,7 @@ def test_junk_patterns_find_junk():
 
 
 @pytest.mark.build
-@pytest.mark.xdist_group("build")
+@pytest.mark.build
 def test_bundle_reexecutes_a_chapter_to_the_same_ledger_rows(
     built_book, built_claims, tmp_path
 ):
@@ -615,7 +615,7 @@ def test_a_quantity_without_a_unit_is_refused():
 
 
 @pytest.mark.build
-@pytest.mark.xdist_group("build")
+@pytest.mark.build
 def test_tables_link_their_copy_with_units(built_book):
     """Every printed table on the site links its reader's copy (built into ``_tables/``), the
     exact transcription in ``data/`` and the descriptor; the copy matches the data file."""

@@ -150,7 +150,7 @@ def test_published_notebook_carries_its_figures(tmp_path):
 
 
 # ---------------------------------------------------------------- the built book
-pytestmark_build = pytest.mark.xdist_group("build")
+pytestmark_build = pytest.mark.build
 
 
 def html_pages(built_book: Path) -> list[Path]:
