@@ -136,10 +136,60 @@ def test_pdf_has_every_chart_as_vector_graphics(pdf, built_book):
     missing = [c for c in captions if c + " " not in text]
     assert not missing, f"figures missing from the PDF: {missing}"
     # vega draws the charts as SVG, which Chromium prints as vector paths: no raster image at all
-    images = sum(
-        len(p.images) for p in PdfReader(io.BytesIO(pdf["bytes"])).pages
-    )
-    assert images == 0
+    assert raster_images(PdfReader(io.BytesIO(pdf["bytes"]))) == 0
+
+
+def raster_images(reader) -> int:
+    """The image XObjects the pages use, directly or through form XObjects (read from the
+    pages' resources: pypdf's ``page.images`` decodes every content stream, a minute here)."""
+    seen = set()
+
+    def walk(resources) -> int:
+        xobjects = (resources or {}).get("/XObject")
+        count = 0
+        for ref in xobjects.get_object().values() if xobjects else ():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                count += 1
+            elif obj.get("/Subtype") == "/Form" and id(obj) not in seen:
+                seen.add(id(obj))
+                count += walk(obj.get("/Resources"))
+        return count
+
+    return sum(walk(page.get("/Resources")) for page in reader.pages)
+
+
+def test_raster_images_finds_an_image():
+    """The check above can fail: two pages, one using an image XObject, one using it through a
+    form XObject (a PDF written by hand)."""
+    from pypdf import PdfReader
+
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R 4 0 R]/Count 2>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 9 9]"
+        b"/Resources<</XObject<</X0 5 0 R>>>>>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 9 9]"
+        b"/Resources<</XObject<</X0 6 0 R>>>>>>",
+        b"<</Type/XObject/Subtype/Image/Width 1/Height 1/ColorSpace/DeviceRGB"
+        b"/BitsPerComponent 8/Length 3>>stream\n\x00\x00\x00\nendstream",
+        b"<</Type/XObject/Subtype/Form/BBox[0 0 1 1]"
+        b"/Resources<</XObject<</Im0 5 0 R>>>>/Length 0>>stream\n\nendstream",
+    ]
+    data, offsets = b"%PDF-1.4\n", []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(data))
+        data += b"%d 0 obj %s endobj\n" % (i, body)
+    xref = len(data)
+    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    data += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    data += b"trailer <</Root 1 0 R/Size %d>>\n" % (len(objects) + 1)
+    data += b"startxref\n%d\n%%%%EOF\n" % xref
+    reader = PdfReader(io.BytesIO(data))
+    assert raster_images(reader) == 2
+    assert (
+        sum(len(p.images) for p in reader.pages) == 2
+    )  # as pypdf counts them
 
 
 def test_pdf_has_badges_numbers_claims_and_references(pdf, built_claims):

@@ -663,6 +663,7 @@ def test_charts_are_drawn_as_soon_as_their_page_is_executed(tmp_path):
     from migbook.charts import render
     from migbook.render import chart_id
     from migbook.sphinx.chart_render import (
+        cache_version,
         chart_assets,
         compile_vega,
         draw_executed_charts,
@@ -691,8 +692,10 @@ def test_charts_are_drawn_as_soon_as_their_page_is_executed(tmp_path):
         doctreedir=str(tmp_path / "doctrees"),
     )
     draw_executed_charts(app, "book/figures", nb)
-    cache = tmp_path / "doctrees" / "migbook-charts"
     assets = chart_assets(app)
+    cache = assets.cache
+    assert cache.parent == tmp_path / "doctrees" / "migbook-charts"
+    assert cache.name == cache_version()
     for spec in (shown, TINY_SPEC):
         cid = chart_id(spec)
         ordered = json.loads(json.dumps(spec, sort_keys=True))

@@ -114,5 +114,5 @@ def setup(app: Sphinx):
         "version": "0.2",
         "parallel_read_safe": True,
         "parallel_write_safe": True,
-        "env_version": 3,
+        "env_version": 4,
     }

@@ -271,97 +271,70 @@ class ChartAssets:
         self.vega(chart_id, spec)
         return self.memo[chart_id][1]
 
-    def prepare(self, chart_id: str, spec: dict) -> None:
-        """Compile and draw the chart into the cache (its Vega spec, narrow Vega spec, SVG and
-        PNG, each once per spec), so that writing its page only copies them: called for the
-        charts of each page as soon as the page is executed (:func:`draw_executed_charts`)."""
+    def _cached(self, chart_id: str, ext: str) -> Path:
+        return self.cache / f"{chart_id}{ext}"
+
+    def prepare(self, chart_id: str, spec: dict, draw: bool = True) -> None:
+        """Compile the chart into the cache (its Vega spec and narrow Vega spec) and, with
+        ``draw``, draw it there (SVG, and the PNG that rasterises it), each once per spec.
+        Called for the charts of each page as soon as the page is executed
+        (:func:`draw_executed_charts`), so that writing the page only copies them."""
         self.cache.mkdir(parents=True, exist_ok=True)
-        compiled = self.cache / f"{chart_id}.vg.json"
-        svg_file = self.cache / f"{chart_id}.svg"
-        png_file = self.cache / f"{chart_id}.png"
+        compiled = self._cached(chart_id, ".vg.json")
+        svg, png = (
+            self._cached(chart_id, ".svg"),
+            self._cached(chart_id, ".png"),
+        )
         try:
             if not compiled.exists():
                 compiled.write_text(compile_vega(spec), encoding="utf-8")
-            if not svg_file.exists():
-                svg_file.write_text(
-                    draw_svg(compiled.read_text(encoding="utf-8")),
-                    encoding="utf-8",
-                )
-            if not png_file.exists():
-                png_file.write_bytes(
-                    draw_png(svg_file.read_text(encoding="utf-8"))
-                )
+            if draw and not svg.exists():
+                text = draw_svg(compiled.read_text(encoding="utf-8"))
+                svg.write_text(text, encoding="utf-8")
+            if draw and not png.exists():
+                png.write_bytes(draw_png(svg.read_text(encoding="utf-8")))
         except (
             Exception
         ) as exc:  # vl-convert raises ValueError with the Vega message
             raise ExtensionError(
-                f"chart {file_stem(chart_id, spec)}: cannot convert its Vega-Lite spec: {exc}"
+                f"chart {file_stem(chart_id, spec)}: cannot convert its Vega-Lite "
+                f"spec: {exc}"
             ) from exc
         self.narrow_vega(chart_id, spec)
 
     def vega(self, chart_id: str, spec: dict) -> str:
-        """Write the chart's files if missing or made from another spec (from the cache where
-        :meth:`prepare` drew them); return its compiled Vega spec as JSON text."""
+        """Write the chart's files if missing or made from another spec (copies of what
+        :meth:`prepare` drew); return its compiled Vega spec as JSON text."""
         if chart_id in self.memo:
             return self.memo[chart_id][0]
         stem = file_stem(chart_id, spec)
         self.out.mkdir(parents=True, exist_ok=True)
-        self.cache.mkdir(parents=True, exist_ok=True)
-        cached = self.cache / f"{chart_id}.vg.json"
-        drawn = {
-            ext: self.cache / f"{chart_id}{ext}" for ext in (".svg", ".png")
+        spec_text = (
+            json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False)
+            + "\n"
+        ).encode()
+        title = spec.get("description", "") or stem
+        files = {
+            ".vl.json": lambda: spec_text,
+            ".csv": lambda: chart_data_csv(spec).encode(),
+            ".svg": lambda: self._cached(chart_id, ".svg").read_bytes(),
+            ".png": lambda: png_with_title(
+                self._cached(chart_id, ".png").read_bytes(), title
+            ),
         }
-        try:
-            if cached.exists():
-                vega_text = cached.read_text(encoding="utf-8")
-            else:
-                vega_text = compile_vega(spec)
-                cached.write_text(vega_text, encoding="utf-8")
-            svg = None
-
-            def make_svg() -> bytes:
-                nonlocal svg
-                if svg is None:  # drawn once; the PNG rasterises it
-                    svg = (
-                        drawn[".svg"].read_text(encoding="utf-8")
-                        if drawn[".svg"].exists()
-                        else draw_svg(vega_text)
-                    )
-                return svg.encode()
-
-            def make_png() -> bytes:
-                if drawn[".png"].exists():
-                    return drawn[".png"].read_bytes()
-                return draw_png(make_svg().decode())
-
-            spec_text = (
-                json.dumps(
-                    spec, indent=1, sort_keys=True, ensure_ascii=False
-                )
-                + "\n"
-            ).encode()
-            title = spec.get("description", "") or stem
-            files = {
-                ".vl.json": lambda: spec_text,
-                ".csv": lambda: chart_data_csv(spec).encode(),
-                ".svg": make_svg,
-                ".png": lambda: png_with_title(make_png(), title),
-            }
-            paths = {ext: self.out / f"{stem}{ext}" for ext in files}
-            # a name outlives a spec: files made from another version of the chart are made again
-            fresh = (
-                all(p.exists() for p in paths.values())
-                and paths[".vl.json"].read_bytes() == spec_text
-            )
-            if not fresh:
-                for ext, make in files.items():
-                    paths[ext].write_bytes(make())
-        except (
-            Exception
-        ) as exc:  # vl-convert raises ValueError with the Vega message
-            raise ExtensionError(
-                f"chart {stem}: cannot convert its Vega-Lite spec: {exc}"
-            ) from exc
+        paths = {ext: self.out / f"{stem}{ext}" for ext in files}
+        # a name outlives a spec: files made from another version of the chart are made again
+        fresh = (
+            all(p.exists() for p in paths.values())
+            and paths[".vl.json"].read_bytes() == spec_text
+        )
+        self.prepare(chart_id, spec, draw=not fresh)
+        if not fresh:
+            for ext, make in files.items():
+                paths[ext].write_bytes(make())
+        vega_text = self._cached(chart_id, ".vg.json").read_text(
+            encoding="utf-8"
+        )
         self.memo[chart_id] = (vega_text, stem)
         return vega_text
 
@@ -393,12 +366,29 @@ class ChartAssets:
         ) // 2
 
 
+#: the compiled and drawn charts, in the doctree folder, in a folder per :func:`cache_version`
+CACHE_DIR = "migbook-charts"
+#: what a cached drawing depends on besides its spec (named by the chart id, a hash of the spec);
+#: raise it when the way a chart is compiled or drawn changes (2: compiled from its spec with the
+#: keys sorted, as its page's node holds it)
+CACHE_FORMAT = 2
+
+
+def cache_version() -> str:
+    """The cache's folder name: vl-convert's version and :data:`CACHE_FORMAT`, so that a cache
+    made by another vl-convert, or by another way of compiling, is never read."""
+    import vl_convert as vlc
+
+    return f"vl-convert-{vlc.__version__}-format-{CACHE_FORMAT}"
+
+
 def chart_assets(app: Sphinx) -> ChartAssets:
     """The build's chart files (one per build output)."""
     assets = getattr(app.builder, "migbook_chart_assets", None)
     if assets is None:
         assets = ChartAssets(
-            Path(app.outdir), Path(app.doctreedir) / "migbook-charts"
+            Path(app.outdir),
+            Path(app.doctreedir) / CACHE_DIR / cache_version(),
         )
         app.builder.migbook_chart_assets = assets
     return assets
