@@ -1,9 +1,9 @@
 """The reference list's formatted entries are remembered between builds (migbook.sphinx.bibliography)."""
 
 import pickle
+from importlib.metadata import entry_points
 from pathlib import Path
 
-import pybtex.plugin
 import pytest
 from pybtex.database import parse_file
 from pybtex.plugin import find_plugin
@@ -76,6 +76,6 @@ def test_another_version_starts_afresh(fresh, tmp_path):
 
 def test_the_backend_registered_is_the_one_its_entry_point_names():
     group, name = "pybtex.backends", "plaintext"
-    (entry,) = pybtex.plugin.entry_points(group=group, name=name)
+    (entry,) = entry_points(group=group, name=name)
     bib._register_backend(None)
     assert find_plugin(group, name) is entry.load()
