@@ -53,9 +53,6 @@ def pdf(built_book, run_once):
                 + proc.stderr[-3000:],
                 pytrace=False,
             )
-        (out / "_build" / "pdf" / "log.txt").write_text(
-            proc.stdout, encoding="utf-8"
-        )
         return out / "_build" / "pdf" / "migbook.pdf"
 
     path = run_once("pdf", make)
@@ -74,8 +71,7 @@ def pdf(built_book, run_once):
             p.extract_text() or ""
             for p in PdfReader(io.BytesIO(data)).pages
         ]
-    log = (path.parent / "log.txt").read_text(encoding="utf-8")
-    return {"path": path, "bytes": data, "pages": pages, "log": log}
+    return {"path": path, "bytes": data, "pages": pages}
 
 
 def chapter_titles() -> list[str]:

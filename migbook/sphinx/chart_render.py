@@ -278,7 +278,12 @@ class ChartAssets:
         """Compile the chart into the cache (its Vega spec and narrow Vega spec) and, with
         ``draw``, draw it there (SVG, and the PNG that rasterises it), each once per spec.
         Called for the charts of each page as soon as the page is executed
-        (:func:`draw_executed_charts`), so that writing the page only copies them."""
+        (:func:`draw_executed_charts`), so that writing the page only copies them. The spec is
+        compiled with its keys sorted, whatever order it comes in: vl-convert's output follows
+        the order of the keys it is given, and the cache is named by the chart id alone."""
+        spec = json.loads(
+            json.dumps(spec, ensure_ascii=False, sort_keys=True)
+        )
         self.cache.mkdir(parents=True, exist_ok=True)
         compiled = self._cached(chart_id, ".vg.json")
         svg, png = (
@@ -506,15 +511,7 @@ def draw_executed_charts(app: Sphinx, docname: str, nb) -> None:
             for mime, content in (output.get("data") or {}).items():
                 # shown where made, or glued (myst-nb's glue prefixes the type)
                 if mime == CHART_MIME or mime.endswith("/" + CHART_MIME):
-                    # as the page's chart node holds it (keys sorted): vl-convert's
-                    # output follows the order of the keys it is given
-                    spec = json.loads(
-                        json.dumps(
-                            json_data(content),
-                            ensure_ascii=False,
-                            sort_keys=True,
-                        )
-                    )
+                    spec = json_data(content)
                     assets.prepare(chart_id(spec), spec)
 
 
