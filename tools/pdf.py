@@ -5,8 +5,10 @@
    rules (``migbook/static/migbook-pdf.css``: a page break before each chapter, no navigation).
 2. The page is served on 127.0.0.1 and opened in the system Chromium through playwright; every
    chart is drawn by Vega as SVG (so it prints as vector graphics), then Chromium prints it with
-   page numbers in the footer. A first print finds the page each chapter starts on; the contents
-   list gets those numbers and the page is printed again.
+   page numbers in the footer. A first print finds the page each chapter starts on (the PDF's
+   named destinations: Chromium makes one of each element id); the contents list gets those
+   numbers and the page is printed again. Before each print the charts are settled (drawn, no
+   redraw pending), so the same book gives the same PDF.
 3. pypdf sets fixed metadata (title, author, no dates) and a file id derived from the content, so
    the same book gives the same bytes. Written to ``_build/pdf/migbook.pdf``.
 
@@ -104,41 +106,51 @@ DRAW_ALL = """async () => {
   window.scrollTo(0, 0);
 }"""
 
+#: every chart drawn and none being drawn again (a print lays the page out at the paper's width,
+#: and the charts' resize handler redraws, 200 ms later, those whose other spec fits better)
+SETTLED = """() => [...document.querySelectorAll('.migbook-chart')]
+  .every(e => e.dataset.rendered && !e.dataset.drawing)"""
 
-def page_texts(pdf_bytes: bytes) -> list[str]:
-    """Each page's text, whitespace collapsed, lower case."""
-    from pypdf import PdfReader
 
-    return [
-        re.sub(r"\s+", " ", p.extract_text() or "").strip().lower()
-        for p in PdfReader(io.BytesIO(pdf_bytes)).pages
-    ]
+def settle(page) -> None:
+    """Wait until the charts are drawn and no redraw is pending: each print then takes the same
+    page, whatever the machine's speed (the same book gives the same PDF)."""
+    page.wait_for_timeout(400)
+    page.wait_for_function(SETTLED, timeout=60000)
 
 
 def chapter_pages(
-    pdf_bytes: bytes, titles: list[str], first: int = 0
+    pdf_bytes: bytes, starts: dict[str, str]
 ) -> dict[str, int]:
-    """The 1-based page each chapter starts on: the first page, from page ``first`` on and after the
-    previous chapter's, whose text begins with the chapter's title (each chapter starts a page)."""
-    texts = page_texts(pdf_bytes)
-    found, start = {}, first
-    for t in titles:
-        key = re.sub(r"\s+", " ", t).strip().lower()[:40]
-        # pypdf may extract a page's text out of reading order: then the title is near the start
-        for near in (len(key), 400):
-            hit = next(
-                (
-                    i
-                    for i in range(start, len(texts))
-                    if key in texts[i][:near]
-                ),
-                None,
+    """The 1-based page each chapter starts on, read from the PDF's named destinations (Chromium
+    makes one of each element id of the printed page). ``starts`` maps a chapter's docname to the
+    id of the section that opens it, the element the print rules start a page with (the anchor
+    ``document-<docname>`` just before it may end the previous page). A chapter without it
+    stops the PDF. (The tests check the printed numbers against the pages' text.)"""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    dests = reader.named_destinations
+    found = {}
+    for doc, anchor in starts.items():
+        dest = dests.get(f"/{anchor}") if anchor else None
+        if dest is None:
+            raise SystemExit(
+                f"make pdf: no section opens {doc} on the printed page (anchor "
+                f"{anchor!r}), so the contents cannot give its page; no PDF written"
             )
-            if hit is not None:
-                found[t] = hit + 1
-                start = hit + 1
-                break
+        found[doc] = reader.get_destination_page_number(dest) + 1
     return found
+
+
+#: for each entry of the printed contents: its docname and the id of the section that opens it
+#: (after the anchor ``document-<docname>``, or first in the element after it)
+CHAPTER_STARTS = """els => Object.fromEntries(els.map(e => {
+  const a = document.getElementById('document-' + e.dataset.doc);
+  let s = a && a.nextElementSibling;
+  if (s && s.tagName !== 'SECTION') s = s.querySelector(':scope > section:first-child');
+  return [e.dataset.doc, s ? s.id : ''];
+}))"""
 
 
 def site_links(
@@ -271,20 +283,19 @@ def print_pdf(
                     "right": "16mm",
                 },
             }
+            settle(page)
             first = page.pdf(**opts)
-            entries = page.eval_on_selector_all(
-                ".migbook-print-toc li",
-                "els => els.map(e => "
-                "[e.querySelector('a').textContent.trim(), "
-                "e.querySelector('.migbook-toc-page').dataset.doc])",
+            starts = page.eval_on_selector_all(
+                ".migbook-print-toc .migbook-toc-page", CHAPTER_STARTS
             )
-            numbers = chapter_pages(first, [t for t, _ in entries], first=2)
+            numbers = chapter_pages(first, starts)
             page.evaluate(
                 "(nums) => { for (const [doc, n] of Object.entries(nums)) {"
                 ' const s = document.querySelector(`.migbook-toc-page[data-doc="${doc}"]`);'
                 " if (s) s.textContent = String(n); } }",
-                {doc: numbers[t] for t, doc in entries if t in numbers},
+                numbers,
             )
+            settle(page)
             pdf = page.pdf(**opts)
             browser.close()
     finally:
