@@ -68,13 +68,14 @@ book: $(STAMP)
 	@echo "Book: _build/html/index.html"
 
 ## make test: lint (package, tests, tools and the chapters' code), then the whole test suite: unit, data and built-book tests (the book and its PDF
-## are made once for the run, into a temporary folder, by whichever worker needs them first; the
-## workers share the built-book and browser tests), then nbval over every notebook page (one
-## notebook per worker)
+## are made once for the run, from a clean cache, into $(TEST_RUN), by whichever worker needs them
+## first; the workers share the built-book and browser tests), then nbval over every notebook
+## page (one notebook per worker) against the notebooks that build executed. Your _build/ is
+## left as it is.
+TEST_RUN := _build/test-run
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -n 2 --dist load tests
-	@$(MAKE) --no-print-directory book  # nbval compares each chapter with the build's executed notebook
-	$(BIN)/python -m pytest -n 2 --dist loadfile book
+	$(BIN)/python -m pytest -n 2 --dist load --basetemp=$(TEST_RUN) tests
+	MIGBOOK_EXECUTED=$(TEST_RUN)/book/_build/jupyter_execute $(BIN)/python -m pytest -n 2 --dist loadfile book
 
 ## make bench: the performance budget (clean build vs a bare book, rebuilds, page weight) -> _build/bench.md
 bench: $(STAMP)

@@ -2,7 +2,8 @@
 outputs, cell by cell.
 
 The reference is the notebook the book's build executed (myst-nb writes it to
-``_build/jupyter_execute/<page>.ipynb``; ``make test`` runs ``make book`` first), so nbval compares
+``_build/jupyter_execute/<page>.ipynb``, or the folder ``MIGBOOK_EXECUTED`` names: ``make test``
+points it at the build its own tests made), so nbval compares
 what a reader sees with what a fresh kernel computes now. Volatile parts (memory addresses, timings)
 are sanitised by ``tests/nbval_sanitize.cfg``; images are not compared (nbval's default). A chapter
 whose source changed after the build fails with a message saying to rebuild. pytest asks the
