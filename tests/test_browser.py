@@ -4,8 +4,9 @@ Each page must load with no console error and no failed request, request nothing
 local server, draw every chart (in the book's colour-blind-safe palette, with a text
 description), show every glued value, link every badge to an existing row of the report, give
 every table header cells, and show the theme's icons. Then: charts fall back to their static
-image when JavaScript is off or Vega fails, and a printed page keeps its charts. axe-core
-(``axe-playwright-python``) finds no violation on any page at 1280 and 390 px, and the theme's
+image when JavaScript is off or Vega fails, and a printed page keeps its charts. No page is wider
+than the screen, and axe-core (``axe-playwright-python``) finds no violation on any page, at 1280
+and 390 px (one visit of each page at each width does all of these checks), and the theme's
 "Back to top" button covers nothing on a phone. A failure names the page and the element.
 """
 
@@ -180,68 +181,6 @@ def draw_any(page) -> None:
             draw_all(page)
 
 
-def test_every_page_in_the_browser(browser, built_book, served_book):
-    problems = []
-    rows = report_rows(built_book)
-    for rel in pages(built_book):
-        page = browser.new_page()
-        watch = Watch(page, served_book)
-        page.goto(f"{served_book}/{rel}", wait_until="load")
-        draw_any(page)  # a chart that does not draw is reported below
-        page.wait_for_load_state("networkidle")
-        info = page.evaluate(INSPECT, PALETTE)
-        for c in info["charts"]:
-            where = f"{rel}: chart {c['id']}"
-            if c["state"] != "true" or c["marks"] == 0:
-                problems.append(
-                    f"{where} not drawn (state={c['state']}, marks={c['marks']})"
-                )
-            if not c["aria"] or not c["desc"]:
-                problems.append(
-                    f"{where} has no text description (aria-label={c['aria']!r})"
-                )
-            if c["offPalette"]:
-                problems.append(
-                    f"{where} uses colours outside the Okabe-Ito palette: {', '.join(c['offPalette'])}"
-                )
-            if c["downloads"] != 4:
-                problems.append(
-                    f"{where} offers {c['downloads']} downloads (PNG, SVG, CSV, Vega-Lite JSON expected)"
-                )
-        for g in info["glue"]:
-            problems.append(
-                f"{rel}: glued value shows {g['text']!r} in: {g['near']!r}"
-            )
-        for b in info["badges"]:
-            where = f"{rel}: badge of {b['id'] or '?'}"
-            if b["text"] not in STATUSES:
-                problems.append(
-                    f"{where} reads {b['text']!r}, not a status word"
-                )
-            target, _, anchor = b["href"].partition("#")
-            if (
-                not target.endswith("/book/report.html")
-                or anchor not in rows
-            ):
-                problems.append(
-                    f"{where} links to {b['href']}, not to a row of the report"
-                )
-            elif b["id"] and b["id"] != f"claim-{anchor}":
-                problems.append(
-                    f"{where} links to the row of another claim ({anchor})"
-                )
-        for t in info["tables"]:
-            if not t["th"] or t["noScope"]:
-                problems.append(
-                    f"{rel}: table {t['label']!r} has {t['th']} header cells, {t['noScope']} without scope"
-                )
-        for cls in info["icons"]:
-            problems.append(f"{rel}: icon {cls!r} is not drawn")
-        problems += watch.problems(rel)
-        page.close()
-    assert not problems, "\n".join(problems)
-
-
 def test_charts_without_javascript(browser, built_book, served_book):
     """With JavaScript off, every chart shows its static image (noscript), loaded, with alt text."""
     rels = chart_pages(built_book)
@@ -351,26 +290,6 @@ WIDE_ELEMENTS = r"""
   return {scroll: document.scrollingElement.scrollWidth, wide: out.slice(0, 5)};
 }
 """
-
-
-def test_no_page_wider_than_a_phone(browser, built_book, served_book):
-    """At 390 px no page scrolls sideways and no element of the text sticks out of the screen."""
-    problems = []
-    for rel in pages(built_book):
-        if (
-            'http-equiv="Refresh"'
-            in (built_book / rel).read_text(encoding="utf-8")[:500]
-        ):
-            continue  # index.html only forwards to the first page
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        page.goto(f"{served_book}/{rel}", wait_until="load")
-        info = page.evaluate(WIDE_ELEMENTS)
-        if info["scroll"] > 390 or info["wide"]:
-            problems.append(
-                f"{rel}: {info['scroll']} px wide at 390 px; {info['wide']}"
-            )
-        page.close()
-    assert not problems, "\n".join(problems)
 
 
 def test_report_columns_fit_at_desktop_width(
@@ -529,41 +448,102 @@ AXE_FAILING = ("critical", "serious")
 AXE_ALLOWED: dict[str, str] = {}
 
 
-def _axe_page(browser, served_book, built_book, rel, width):
-    """axe-core's violations on page ``rel`` at ``width`` px, charts drawn first."""
+#: elements sticking out of the page, and the page's own width; scroll boxes (tables, code, charts
+#: in an overflow container) may be wider inside, the page may not
+OVERFLOW = r"""
+() => {
+  const W = document.documentElement.clientWidth;
+  const out = [];
+  const scrolls = (el) => { for (let p = el.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; }
+    return false; };
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || getComputedStyle(el).visibility === 'hidden') continue;
+    if ((r.right > W + 1 || r.left < -1) && !scrolls(el))
+      out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} ` +
+               `[${Math.round(r.left)}, ${Math.round(r.right)}]`);
+    if (out.length > 5) break;
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, width: W, out};
+}
+"""
+
+
+def inspect_problems(info: dict, rel: str, rows: set[str]) -> list[str]:
+    """What :data:`INSPECT` found wrong on page ``rel``."""
+    problems = []
+    for c in info["charts"]:
+        where = f"{rel}: chart {c['id']}"
+        if c["state"] != "true" or c["marks"] == 0:
+            problems.append(
+                f"{where} not drawn (state={c['state']}, marks={c['marks']})"
+            )
+        if not c["aria"] or not c["desc"]:
+            problems.append(
+                f"{where} has no text description (aria-label={c['aria']!r})"
+            )
+        if c["offPalette"]:
+            problems.append(
+                f"{where} uses colours outside the Okabe-Ito palette: {', '.join(c['offPalette'])}"
+            )
+        if c["downloads"] != 4:
+            problems.append(
+                f"{where} offers {c['downloads']} downloads (PNG, SVG, CSV, Vega-Lite JSON expected)"
+            )
+    for g in info["glue"]:
+        problems.append(
+            f"{rel}: glued value shows {g['text']!r} in: {g['near']!r}"
+        )
+    for b in info["badges"]:
+        where = f"{rel}: badge of {b['id'] or '?'}"
+        if b["text"] not in STATUSES:
+            problems.append(
+                f"{where} reads {b['text']!r}, not a status word"
+            )
+        target, _, anchor = b["href"].partition("#")
+        if not target.endswith("/book/report.html") or anchor not in rows:
+            problems.append(
+                f"{where} links to {b['href']}, not to a row of the report"
+            )
+        elif b["id"] and b["id"] != f"claim-{anchor}":
+            problems.append(
+                f"{where} links to the row of another claim ({anchor})"
+            )
+    for t in info["tables"]:
+        if not t["th"] or t["noScope"]:
+            problems.append(
+                f"{rel}: table {t['label']!r} has {t['th']} header cells, {t['noScope']} without scope"
+            )
+    for cls in info["icons"]:
+        problems.append(f"{rel}: icon {cls!r} is not drawn")
+    return problems
+
+
+def axe_problems(page, rel: str, width: int) -> list[str]:
+    """axe-core's violations on the page as it is, one line each."""
     from axe_playwright_python.sync_playwright import Axe
 
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    text = (built_book / rel).read_text(encoding="utf-8")
-    if 'http-equiv="Refresh"' in text[:500]:
-        # the forwarding page (index.html) is checked as it is, without going on
-        page.route(
-            f"{served_book}/{rel}",
-            lambda route: route.fulfill(
-                status=200,
-                content_type="text/html",
-                body=re.sub(r'<meta http-equiv="Refresh"[^>]*>', "", text),
-            ),
-        )
-    page.goto(f"{served_book}/{rel}", wait_until="load")
-    draw_any(page)  # an undrawn chart fails test_every_page_in_the_browser
     options = {"resultTypes": ["violations"]}
     if width < 1280:
         # colours do not change with the width (the phone styles change layout only), and the
         # contrast rule is most of axe's time on a long page: it runs at 1280 px
         options["rules"] = {"color-contrast": {"enabled": False}}
-    result = Axe().run(page, options=options)
-    page.close()
-    return [
-        v
-        for v in result.response["violations"]
-        if v["id"] not in AXE_ALLOWED
-    ]
+    problems = []
+    for v in Axe().run(page, options=options).response["violations"]:
+        if v["id"] in AXE_ALLOWED:
+            continue
+        nodes = "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+        problems.append(
+            f"{rel} at {width} px: {v['impact']} {v['id']} "
+            f"({v['help']}) x{len(v['nodes'])}: {nodes}"
+        )
+    return problems
 
 
 def toc_pages() -> list[str]:
     """The pages of the built book, known before it is built: the three Sphinx writes at the top
-    and one per file of ``_toc.yml`` (``test_axe_checks_every_built_page`` holds it to the
+    and one per file of ``_toc.yml`` (``test_every_built_page_is_visited`` holds it to the
     build)."""
     import yaml
 
@@ -576,30 +556,69 @@ def toc_pages() -> list[str]:
     )
 
 
-def test_axe_checks_every_built_page(built_book):
+def test_every_built_page_is_visited(built_book):
     assert toc_pages() == pages(built_book)
 
 
 @pytest.mark.parametrize("rel", toc_pages())
 @pytest.mark.parametrize("width", [1280, 390])
-def test_axe_core_on_every_page(
+def test_every_page_in_the_browser(
     browser, built_book, served_book, width, rel
 ):
-    """axe-core (WCAG 2.x A and AA rules and best practices) over every built page (one test a
-    page, so that the workers share them), at desktop and phone width (colour contrast at
-    desktop width only): no violation of any impact."""
-    problems = []
-    for v in _axe_page(browser, served_book, built_book, rel, width):
-        nodes = "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
-        problems.append(
-            f"{rel} at {width} px: {v['impact']} {v['id']} "
-            f"({v['help']}) x{len(v['nodes'])}: {nodes}"
+    """Each built page, once at desktop and once at phone width (one test a page and width, so
+    that the workers share them), charts drawn:
+
+    - it loads with no console error and no failed request, and requests nothing outside the
+      local server;
+    - every chart is drawn, in the palette, with a text description and its four downloads;
+      every glued value shows; every badge reads a status and links to its own row of the
+      report; every table has header cells with a scope; every icon is drawn;
+    - the page is no wider than the screen, and nothing in its text sticks out (scroll boxes
+      may be wider inside);
+    - axe-core (WCAG 2.x A and AA rules and best practices) finds no violation of any impact
+      (colour contrast at desktop width only).
+
+    The forwarding page (index.html) is checked as it is, without going on."""
+    height = 900 if width >= 1280 else 844
+    page = browser.new_page(viewport={"width": width, "height": height})
+    watch = Watch(page, served_book)
+    text = (built_book / rel).read_text(encoding="utf-8")
+    forwards = 'http-equiv="Refresh"' in text[:500]
+    if forwards:
+        page.route(
+            f"{served_book}/{rel}",
+            lambda route: route.fulfill(
+                status=200,
+                content_type="text/html",
+                body=re.sub(r'<meta http-equiv="Refresh"[^>]*>', "", text),
+            ),
         )
+    page.goto(f"{served_book}/{rel}", wait_until="load")
+    draw_any(page)  # a chart that does not draw is reported below
+    page.wait_for_load_state("networkidle")
+    problems = inspect_problems(
+        page.evaluate(INSPECT, PALETTE), rel, report_rows(built_book)
+    )
+    if not forwards:
+        wide = page.evaluate(OVERFLOW)
+        if wide["scrollWidth"] > wide["width"] + 1:
+            problems.append(
+                f"{rel} at {width} px: the page is {wide['scrollWidth']} px wide; "
+                f"sticking out: {'; '.join(wide['out']) or '?'}"
+            )
+        text_wide = page.evaluate(WIDE_ELEMENTS)
+        if text_wide["scroll"] > width or text_wide["wide"]:
+            problems.append(
+                f"{rel}: {text_wide['scroll']} px wide at {width} px; {text_wide['wide']}"
+            )
+    problems += watch.problems(rel)
+    access = axe_problems(page, rel, width)
+    page.close()
     failing = [
-        p for p in problems if p.split(": ", 1)[1].startswith(AXE_FAILING)
+        p for p in access if p.split(": ", 1)[1].startswith(AXE_FAILING)
     ]
     assert not failing, "\n".join(failing)
-    assert not problems, "\n".join(problems)
+    assert not problems + access, "\n".join(problems + access)
 
 
 def test_axe_finds_a_violation(browser, served_book):
