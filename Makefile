@@ -74,6 +74,7 @@ book: $(STAMP)
 ## left as it is.
 TEST_RUN := _build/test-run
 test: $(STAMP) lint
+	@mkdir -p $(dir $(TEST_RUN))  # pytest makes --basetemp itself, not its parents
 	$(BIN)/python -m pytest -n 2 --dist load --basetemp=$(TEST_RUN) tests
 	MIGBOOK_EXECUTED=$(TEST_RUN)/book/_build/jupyter_execute $(BIN)/python -m pytest -n 2 --dist loadfile book
 
