@@ -9,6 +9,7 @@ are sanitised by ``tests/nbval_sanitize.cfg``; images are not compared (nbval's 
 whose source changed after the build fails with a message saying to rebuild. pytest asks the
 conftest of a file's own folder tree, so this hook lives at the top level, above ``book/``."""
 
+import functools
 import os
 from pathlib import Path
 
@@ -29,34 +30,50 @@ def _ends_with_semicolon(source: str) -> bool:
     return bool(lines) and lines[-1].endswith(";")
 
 
-def _compared_outputs(compare_outputs):
-    """Left out of the comparison:
+def _kept(outputs, quiet: bool):
+    """The outputs compared: without hidden glued outputs (``glue(..., display=False)``: metadata
+    ``scrapbook`` with a mime prefix), which myst-nb moves out of the notebook it stores (into
+    <page>.glue.json), so they may have no reference (what they carry shows in the text and
+    badges, which are compared; a claim's badge is glued too, but shown: it stays); and, for a
+    cell ending with ';', without its result: nbval runs cells without storing them in the
+    kernel's history, so IPython's ';' (no result shown) looks at the wrong line and shows it
+    anyway."""
+    return [
+        o
+        for o in outputs
+        if not ((o.get("metadata") or {}).get("scrapbook") or {}).get(
+            "mime_prefix"
+        )
+        and not (quiet and o.get("output_type") == "execute_result")
+    ]
 
-    - hidden glued outputs (``glue(..., display=False)``: metadata ``scrapbook`` with a mime
-      prefix): myst-nb moves them out of the notebook it stores (into <page>.glue.json), so they
-      may have no reference; what they carry shows in the text and badges, which are compared
-      (a claim's badge is glued too, but shown: it stays);
-    - the result of a cell ending with ';': nbval runs cells without storing them in the kernel's
-      history, so IPython's ';' (no result shown) looks at the wrong line and shows it anyway."""
 
-    def compare(self, test, ref, skip_compare=None):
-        quiet = _ends_with_semicolon(self.cell.source)
+@functools.cache
+def _chapter_items():
+    """nbval's file and cell items, subclassed (nbval's own classes are left as they are): a
+    chapter's cells compare the outputs :func:`_kept` keeps, on both sides (the reference may
+    hold the glued outputs too: a notebook written back from the execution cache keeps them)."""
+    from nbval.plugin import IPyNbCell, IPyNbFile
 
-        def kept(outputs):
-            return [
-                o
-                for o in outputs
-                if not (
-                    (o.get("metadata") or {}).get("scrapbook") or {}
-                ).get("mime_prefix")
-                and not (quiet and o.get("output_type") == "execute_result")
-            ]
+    class ChapterCell(IPyNbCell):
+        def compare_outputs(self, test, ref, skip_compare=None):
+            quiet = _ends_with_semicolon(self.cell.source)
+            return super().compare_outputs(
+                _kept(test, quiet), _kept(ref, quiet), skip_compare
+            )
 
-        # the reference may hold the glued outputs too (a notebook written back from the
-        # execution cache keeps them): both sides lose them
-        return compare_outputs(self, kept(test), kept(ref), skip_compare)
+    class ChapterNotebook(IPyNbFile):
+        def collect(self):
+            for item in super().collect():
+                yield ChapterCell.from_parent(
+                    self,
+                    name=item.name,
+                    cell_num=item.cell_num,
+                    cell=item.cell,
+                    options=item.options,
+                )
 
-    return compare
+    return ChapterNotebook
 
 
 def chapter_sources() -> list[Path]:
@@ -97,14 +114,6 @@ def pytest_collect_file(file_path: Path, parent):
         and file_path.parent == ROOT / "book"
         and file_path in chapter_sources()
     ):
-        from nbval.plugin import IPyNbCell, IPyNbFile
-
-        if not getattr(IPyNbCell.compare_outputs, "migbook", False):
-            IPyNbCell.compare_outputs = _compared_outputs(
-                IPyNbCell.compare_outputs
-            )
-            IPyNbCell.compare_outputs.migbook = True
-
         ref = executed_notebook(file_path)
         if (
             not ref.exists()
@@ -131,7 +140,7 @@ def pytest_collect_file(file_path: Path, parent):
             180,
         )
         # its cells share one kernel, in order: run with --dist loadfile (one notebook, one worker)
-        return IPyNbFile.from_parent(parent, path=ref)
+        return _chapter_items().from_parent(parent, path=ref)
     return None
 
 
