@@ -712,3 +712,16 @@ def test_charts_are_drawn_as_soon_as_their_page_is_executed(tmp_path):
     # another builder draws nothing
     other = SimpleNamespace(builder=SimpleNamespace(format="latex"))
     draw_executed_charts(other, "book/figures", nb)
+
+
+def test_search_index_stems_words_in_c():
+    """Sphinx stems every word of the search index with snowballstemmer, which uses PyStemmer (C)
+    when it is installed: the same stems, a hundred times faster than its pure-Python one."""
+    from sphinx.search.en import SearchEnglish
+
+    stemmer = SearchEnglish({}).stemmer
+    assert type(stemmer).__module__ == "Stemmer", type(stemmer)
+    assert [stemmer.stemWord(w) for w in ("remittances", "migrating")] == [
+        "remitt",
+        "migrat",
+    ]
