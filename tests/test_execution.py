@@ -115,6 +115,43 @@ def test_pages_run_in_parallel_as_myst_nb_would_run_them(tmp_path):
     )
 
 
+def test_other_pages_are_read_while_a_page_executes(tmp_path):
+    """The pages to execute go last in Sphinx's reading order: the prose pages are read while
+    the kernels run, and a page executing is read once its run is over (and cached)."""
+    import time
+
+    from sphinx.testing.util import SphinxTestApp
+
+    src = tiny_book(
+        tmp_path / "book",
+        {
+            "a_slow": page(
+                "a_slow",
+                "import time\ntime.sleep(3)\n"
+                "open('slow-ended.txt', 'w').write(repr(time.time()))",
+            ),
+            "z_prose": "# Prose\n\nNo code here.\n",
+        },
+    )
+    read = {}
+    app = SphinxTestApp("html", srcdir=src, builddir=src / "_build")
+    app.connect(
+        "source-read",
+        lambda app, doc, source: read.setdefault(doc, time.time()),
+    )
+    try:
+        app.build()
+        warnings = app._warning.getvalue()
+    finally:
+        app.cleanup()
+    assert not warnings.strip(), warnings
+    ended = float((src / "slow-ended.txt").read_text())
+    # (alphabetically the executed page comes first)
+    assert list(read) == ["index", "z_prose", "a_slow"], read
+    assert read["z_prose"] < ended <= read["a_slow"], (read, ended)
+    assert runs(src, "a_slow") == 1  # myst-nb found it cached
+
+
 def test_a_failing_page_runs_once_and_is_named(tmp_path):
     from sphinx.errors import ExtensionError
 

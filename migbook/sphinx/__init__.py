@@ -4,7 +4,8 @@ One module per feature, each with its ``setup_<feature>(app)``:
 
 - :mod:`.inputs`: ``data/`` validated first; one hash of the inputs (``data/`` and the modules the
   kernels import); the execution cache cleared when it changes;
-- :mod:`.execution`: the notebook pages to run executed in parallel before Sphinx reads them;
+- :mod:`.execution`: the notebook pages to run started in parallel and read last (the other pages
+  are read while they run), each ready when Sphinx reads it;
 - :mod:`.collector`: what pages share (claim records, pages filled from other pages), joined with
   the ledger into the rows the placeholders and exports use;
 - :mod:`.report`: the ``{claims-report}`` page, its search entries, ``claims.csv``/``claims.json``;

@@ -1,23 +1,26 @@
-"""Notebook pages executed in parallel, before Sphinx reads them.
+"""Notebook pages executed in parallel, each ready when Sphinx reads it.
 
 myst-nb (``nb_execution_mode = "cache"``) executes a notebook page whose code is not in its
 jupyter-cache while Sphinx reads the page, one page after another. Here, once Sphinx knows which
-pages it will read (``env-before-read-docs``), those whose code is not cached run at the same
+pages it will read (``env-before-read-docs``), those whose code is not cached start at the same
 time, one thread and one kernel each (at most ``migbook_execution_workers``; by default one more
 than the machine has cores, a kernel also waits), through jupyter-cache's public API as myst-nb's
-own cache client does: ``single_nb_execution``, then ``cache_notebook_bundle``. The handler
-returns when every run is over (so Sphinx's own parallel read, which forks, sees a complete
-cache); Sphinx then reads the pages and myst-nb finds their outputs in the cache. Each page is
-cached as soon as its run ends, and the event ``migbook-page-executed`` is emitted for it, so
-that work on its outputs (drawing its charts: :mod:`migbook.sphinx.chart_render`) fills the
-time the build waits for the other pages.
+own cache client does: ``single_nb_execution``, then ``cache_notebook_bundle``. The same handler
+puts them last in Sphinx's list of pages to read (the event lets a handler reorder it), so Sphinx
+reads the other pages while they run; when Sphinx is about to read one of them (``source-read``)
+the build waits for its run, caches it, and myst-nb then finds its outputs in the cache. The
+cache is written from the build's own thread, each page as soon as its run is seen to be over,
+and the event ``migbook-page-executed`` is emitted for it, so that work on its outputs (drawing
+its charts: :mod:`migbook.sphinx.chart_render`) fills the time the build waits for the other
+pages. Where Sphinx reads in parallel (``-j``, forked processes), every run ends before the
+handler returns.
 
 A page is taken as myst-nb takes it: its reader, its kernel name after ``nb_kernel_rgx_aliases``,
 its own ``mystnb`` metadata. A page whose configuration is not ``cache`` mode (``execution_mode:
 off``, say), runs in a temporary folder, matches ``nb_execution_excludepatterns`` or lets its
 errors pass (``execution_raise_on_error: false``, where myst-nb renders the partial outputs) is
 left to myst-nb. A page that fails is a warning naming the page, with its traceback, and the build
-stops (``nb_execution_raise_on_error``): a failing page runs once.
+stops (``nb_execution_raise_on_error``) before myst-nb reads it: a failing page runs once.
 
 Kernels talk over unix sockets in a folder of their own (:func:`kernel_manager_class`): no TCP
 port is chosen, so kernels started at once cannot race for one. Set ``migbook_execute_in_parallel
@@ -33,7 +36,7 @@ import re
 import tempfile
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -103,11 +106,11 @@ def page_config(env, nb):
     return cfg
 
 
-def pages_to_run(env, docnames: list[str], cache) -> list[Page]:
-    """The pages among ``docnames`` that myst-nb would execute in cache mode."""
+def pages_to_run(env, docnames: list[str], cache):
+    """The pages among ``docnames`` that myst-nb would execute in cache mode, one by one (each
+    can start while the next is read)."""
     from myst_nb.core.read import create_nb_reader
 
-    pages = []
     for doc in docnames:
         path = Path(env.doc2path(doc))
         text = path.read_text(encoding="utf-8")
@@ -133,16 +136,9 @@ def pages_to_run(env, docnames: list[str], cache) -> list[Page]:
         with contextlib.suppress(KeyError):
             cache.match_cache_notebook(nb)
             continue  # its outputs are cached
-        pages.append(
-            Page(
-                doc,
-                path,
-                nb,
-                cfg.execution_timeout,
-                cfg.execution_allow_errors,
-            )
+        yield Page(
+            doc, path, nb, cfg.execution_timeout, cfg.execution_allow_errors
         )
-    return pages
 
 
 def _execute(page: Page, manager) -> object:
@@ -168,72 +164,135 @@ def _execute(page: Page, manager) -> object:
                 asyncio.set_event_loop(None)
 
 
-def execute_pages(app: Sphinx, env, docnames: list[str]) -> None:
-    """``env-before-read-docs``: execute the pages to read whose code is not cached, in
-    parallel, into myst-nb's cache; return when every run is over."""
-    cfg = getattr(env, "mystnb_config", None)
-    if cfg is None or not app.config.migbook_execute_in_parallel:
-        return
-    from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
+class PageRuns:
+    """The notebook pages this build executes: started at ``env-before-read-docs`` (:meth:`start`),
+    each waited for and cached when Sphinx is about to read it (:meth:`before_read`), all over
+    by the time the environment is updated (:meth:`finish`). One per Sphinx application; it
+    alone starts, caches and reports the runs."""
 
-    cache = get_cache(cfg.execution_cache_path or ".jupyter_cache")
-    pages = pages_to_run(env, docnames, cache)
-    if not pages:
-        return
-    workers = app.config.migbook_execution_workers or (
-        (os.cpu_count() or 1) + 1
-    )
-    kernel_env = dict(app.config.migbook_kernel_env)
-    failed = []
-    start = time.perf_counter()
-    with (
-        tempfile.TemporaryDirectory(prefix="migbook-kernels-") as folder,
-        ThreadPoolExecutor(min(workers, len(pages))) as pool,
-    ):
-        manager = kernel_manager_class(folder, kernel_env)
-        for page in pages:
-            logger.info(f"{page.path}: Executing notebook (in parallel)")
-        runs = {pool.submit(_execute, p, manager): p for p in pages}
-        # the cache is written from this thread only, each page as soon as it is done
-        for run in as_completed(runs):
-            page = runs[run]
-            try:
-                result = run.result()
-                error = result.err and (
-                    f"{result.err.__class__.__name__}\n{result.exc_string}"
-                )
-            except Exception as exc:  # no kernel, a kernel that died...
-                error = f"{exc.__class__.__name__}: {exc}"
-            if error:
-                logger.warning(
-                    f"executing the notebook failed: {error}",
-                    location=page.docname,
-                    type="migbook",
-                    subtype="exec",
-                )
-                failed.append(page.docname)
-                continue
-            cache.cache_notebook_bundle(
-                CacheBundleIn(
-                    page.nb,
-                    str(page.path),
-                    data={"execution_seconds": result.time},
-                ),
-                check_validity=False,
-                overwrite=True,
-            )
-            # while the other pages still run (their charts drawn, say)
-            app.emit(PAGE_EXECUTED, page.docname, page.nb)
-    logger.info(
-        f"[migbook] executed {len(pages)} notebook page(s) in parallel in "
-        f"{time.perf_counter() - start:.1f} s"
-    )
-    if failed:
-        raise ExtensionError(
-            "executing these notebook pages failed (see the warnings "
-            f"above): {', '.join(failed)}"
+    def __init__(self) -> None:
+        self.runs: dict[
+            str, tuple[Page, object]
+        ] = {}  # docname -> (page, future)
+        self.failed: list[str] = []
+        self.done = 0
+        self.pool = self.folder = self.cache = None
+        self.started = 0.0
+
+    def start(self, app: Sphinx, env, docnames: list[str]) -> None:
+        """``env-before-read-docs``: start the pages to read whose code is not cached, and put
+        them last in the list Sphinx reads, in the order they started."""
+        cfg = getattr(env, "mystnb_config", None)
+        if cfg is None or not app.config.migbook_execute_in_parallel:
+            return
+        from jupyter_cache import get_cache
+
+        self.cache = get_cache(cfg.execution_cache_path or ".jupyter_cache")
+        workers = app.config.migbook_execution_workers or (
+            (os.cpu_count() or 1) + 1
         )
+        self.started = time.perf_counter()
+        for page in pages_to_run(env, docnames, self.cache):
+            if self.pool is None:
+                self.folder = tempfile.TemporaryDirectory(
+                    prefix="migbook-kernels-"
+                )
+                self.pool = ThreadPoolExecutor(workers)
+                manager = kernel_manager_class(
+                    self.folder.name, dict(app.config.migbook_kernel_env)
+                )
+            logger.info(f"{page.path}: Executing notebook (in parallel)")
+            self.runs[page.docname] = (
+                page,
+                self.pool.submit(_execute, page, manager),
+            )
+        if not self.runs:
+            return
+        if app.parallel > 1:  # Sphinx forks to read: every run ends first
+            self.finish(app)
+            return
+        ran = list(self.runs)
+        docnames[:] = [d for d in docnames if d not in self.runs] + ran
+
+    def before_read(
+        self, app: Sphinx, docname: str, source: list[str]
+    ) -> None:
+        """``source-read``: cache the runs that are over; for a page that is executing, wait
+        for its run first. A failed run stops the build once every run is over."""
+        if not self.runs:
+            return
+        if docname in self.runs:
+            wait([self.runs[docname][1]])
+        self._collect(app)
+        if self.failed:
+            self.finish(app)
+
+    def _collect(self, app: Sphinx, block: bool = False) -> None:
+        """Cache each run that is over and emit ``migbook-page-executed`` for it; with
+        ``block``, until every run is over."""
+        from jupyter_cache.base import CacheBundleIn
+
+        while self.runs:
+            if block:
+                wait(
+                    [f for _, f in self.runs.values()],
+                    return_when=FIRST_COMPLETED,
+                )
+            over = [d for d, (_, f) in self.runs.items() if f.done()]
+            if not over:
+                return
+            for doc in over:
+                page, run = self.runs.pop(doc)
+                try:
+                    result = run.result()
+                    error = result.err and (
+                        f"{result.err.__class__.__name__}\n{result.exc_string}"
+                    )
+                except Exception as exc:  # no kernel, a kernel that died...
+                    error = f"{exc.__class__.__name__}: {exc}"
+                if error:
+                    logger.warning(
+                        f"executing the notebook failed: {error}",
+                        location=page.docname,
+                        type="migbook",
+                        subtype="exec",
+                    )
+                    self.failed.append(page.docname)
+                    continue
+                self.cache.cache_notebook_bundle(
+                    CacheBundleIn(
+                        page.nb,
+                        str(page.path),
+                        data={"execution_seconds": result.time},
+                    ),
+                    check_validity=False,
+                    overwrite=True,
+                )
+                self.done += 1
+                # while the other pages still run (their charts drawn, say)
+                app.emit(PAGE_EXECUTED, page.docname, page.nb)
+
+    def finish(self, app: Sphinx, *_args) -> None:
+        """Wait for every run, cache it, and close the pool and the kernels' folder; raise if
+        a run failed. (Also at ``env-updated`` and ``build-finished``: nothing is left running.)"""
+        if self.pool is None:
+            return
+        try:
+            self._collect(app, block=True)
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.folder.cleanup()
+            self.pool = self.folder = None
+        total = self.done + len(self.failed)
+        logger.info(
+            f"[migbook] executed {total} notebook page(s) in parallel in "
+            f"{time.perf_counter() - self.started:.1f} s"
+        )
+        if self.failed:
+            raise ExtensionError(
+                "executing these notebook pages failed (see the warnings "
+                f"above): {', '.join(self.failed)}"
+            )
 
 
 def setup_execution(app: Sphinx) -> None:
@@ -243,7 +302,11 @@ def setup_execution(app: Sphinx) -> None:
     # added to the environment of the kernels started here (set by migbook.sphinx.inputs)
     app.add_config_value("migbook_kernel_env", {}, "", dict)
     app.add_event(PAGE_EXECUTED)
-    app.connect("env-before-read-docs", execute_pages)
+    runs = PageRuns()
+    app.connect("env-before-read-docs", runs.start)
+    app.connect("source-read", runs.before_read)
+    app.connect("env-updated", lambda app, env: runs.finish(app))
+    app.connect("build-finished", lambda app, exc: runs.finish(app))
 
 
 def setup(app: Sphinx) -> dict:
