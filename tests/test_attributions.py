@@ -436,6 +436,7 @@ def test_published_notebooks_write_the_passage_out():
     assert row["passage"].split()[0] in out
 
 
+@pytest.mark.build
 def test_built_pages_carry_the_passages_and_no_process_words(built_book):
     """The built site: each chapter has one footnote per attribution its source uses, with the
     passage; no page, nor the published ledger, tells the project's history."""
