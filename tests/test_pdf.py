@@ -306,3 +306,34 @@ def test_pdf_links_within_the_book_stay_in_the_pdf(
     assert any(
         u.startswith("http") and not u.startswith(site) for u in uris
     ), uris[:5]
+
+
+def _pdf_tool():
+    """tools/pdf.py as a module (the tools are scripts, not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "migbook_pdf_tool", ROOT / "tools" / "pdf.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_chapter_pages_come_from_named_destinations():
+    """The contents' page numbers are read from the PDF's named destinations (one per element
+    id); a chapter whose opening section has none stops the PDF, naming it."""
+    from pypdf import PdfWriter
+
+    tool = _pdf_tool()
+    writer = PdfWriter()
+    for _ in range(4):
+        writer.add_blank_page(width=595, height=842)
+    writer.add_named_destination("opening-of-b", 2)
+    buf = io.BytesIO()
+    writer.write(buf)
+    assert tool.chapter_pages(
+        buf.getvalue(), {"book/b": "opening-of-b"}
+    ) == {"book/b": 3}
+    with pytest.raises(SystemExit, match="book/c"):
+        tool.chapter_pages(buf.getvalue(), {"book/c": "no-such-section"})

@@ -133,7 +133,12 @@ def chapter_pages(
     dests = reader.named_destinations
     found = {}
     for doc, anchor in starts.items():
-        dest = dests.get(f"/{anchor}") if anchor else None
+        # a name of the /Dests dictionary (Chromium's) or a string of the /Names tree
+        dest = (
+            (dests.get(f"/{anchor}") or dests.get(anchor))
+            if anchor
+            else None
+        )
         if dest is None:
             raise SystemExit(
                 f"make pdf: no section opens {doc} on the printed page (anchor "
