@@ -42,3 +42,20 @@ def test_a_build_owns_its_source_suffix():
     _compat.own_source_suffix(None, config)
     config.source_suffix[".md"] = "markdown"
     assert shared == {".rst": "restructuredtext"}
+
+
+def test_reads_in_parallel_follows_the_processes_asked_for(tmp_path):
+    """The executor waits for every run before Sphinx forks to read (``-j 2``), and reads the
+    other pages while kernels run otherwise: the guarded attribute says which."""
+    from sphinx.testing.util import SphinxTestApp
+
+    (tmp_path / "conf.py").write_text("", encoding="utf-8")
+    (tmp_path / "index.rst").write_text("Tiny\n====\n", encoding="utf-8")
+    seen = {}
+    for jobs in (1, 2):
+        app = SphinxTestApp("html", srcdir=tmp_path, parallel=jobs)
+        try:
+            seen[jobs] = _compat.reads_in_parallel(app)
+        finally:
+            app.cleanup()
+    assert seen == {1: False, 2: True}

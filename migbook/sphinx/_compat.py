@@ -45,6 +45,16 @@ def own_source_suffix(app, config) -> None:
     config.source_suffix = dict(config.source_suffix)
 
 
+def reads_in_parallel(app) -> bool:
+    """Whether this build reads its pages in forked processes (``-j N`` with N > 1).
+
+    Sphinx documents ``Sphinx.is_parallel_allowed`` (may the extensions run in parallel) but not
+    the number of processes asked for; Sphinx 7.4 keeps it in the undocumented attribute
+    ``Sphinx.parallel`` and reads in parallel when it is above 1 (``Builder.read``).
+    https://github.com/sphinx-doc/sphinx/blob/v7.4.7/sphinx/builders/__init__.py"""
+    return app.parallel > 1
+
+
 def glue_outputs(output_folder: str, docname: str) -> dict:
     """The outputs a page glued, by key: myst-nb's glue cache for the page
     (``<output_folder>/<docname>.glue.json``), read afresh.

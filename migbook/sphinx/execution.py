@@ -44,6 +44,8 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+from migbook.sphinx._compat import reads_in_parallel
+
 logger = logging.getLogger(__name__)
 
 #: the event emitted, in the build's own thread, for each page executed here as soon as it is
@@ -208,7 +210,9 @@ class PageRuns:
             )
         if not self.runs:
             return
-        if app.parallel > 1:  # Sphinx forks to read: every run ends first
+        if reads_in_parallel(
+            app
+        ):  # Sphinx forks to read: every run ends first
             self.finish(app)
             return
         ran = list(self.runs)
