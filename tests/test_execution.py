@@ -211,10 +211,15 @@ def test_parallel_kernels_use_unix_sockets_not_ports(tmp_path):
 
 # ------------------------------------------------------------------ what decides re-execution
 def test_only_what_kernels_import_decides_re_execution(tmp_path):
-    """The inputs hash covers ``data/`` and the modules the chapters' kernels run; an edit to
-    the Sphinx side (a comment in migbook/sphinx/report.py) or to a command-line tool changes
-    nothing, an edit to a kernel-side module changes it."""
-    from migbook.sphinx.inputs import inputs_hash, kernel_modules
+    """The inputs hash covers ``data/`` and the modules the chapters' kernels run (the kernel
+    API the build hashes is exactly those); an edit to the Sphinx side (a comment in
+    migbook/sphinx/report.py) or to a command-line tool changes nothing, an edit to a
+    kernel-side module changes it."""
+    from migbook.sphinx.inputs import (
+        inputs_hash,
+        kernel_modules,
+        kernel_side,
+    )
 
     chapters = sorted((ROOT / "book").glob("ch*.md"))
     assert chapters
@@ -230,6 +235,10 @@ def test_only_what_kernels_import_decides_re_execution(tmp_path):
         "migbook/charts.py",
     } <= names
     assert not any("/sphinx/" in n for n in names)
+    assert names == {
+        p.relative_to(ROOT).as_posix()
+        for p in kernel_side(ROOT / "migbook")
+    }
 
     package = tmp_path / "migbook"
     shutil.copytree(
@@ -237,11 +246,11 @@ def test_only_what_kernels_import_decides_re_execution(tmp_path):
         package,
         ignore=shutil.ignore_patterns("__pycache__"),
     )
-    before = inputs_hash(package, chapters, "data")
+    before = inputs_hash(package, "data")
     report = package / "sphinx" / "report.py"
     report.write_text(report.read_text() + "# a comment\n")
-    assert inputs_hash(package, chapters, "data") == before
-    assert inputs_hash(package, chapters, "other data") != before
+    assert inputs_hash(package, "data") == before
+    assert inputs_hash(package, "other data") != before
     claims = package / "claims.py"
     claims.write_text(claims.read_text() + "# a comment\n")
-    assert inputs_hash(package, chapters, "data") != before
+    assert inputs_hash(package, "data") != before

@@ -167,6 +167,10 @@ def _save_formatted(app: Sphinx, exception) -> None:
 
 def setup_bibliography(app: Sphinx) -> None:
     app.connect("config-inited", _on_config_inited)
-    app.connect("builder-inited", _register_backend)
+    # when pages are about to be written, where citations are resolved: a build that writes
+    # nothing does not pay for the lookup (Sphinx 7.3's ``write-started``)
+    app.connect(
+        "write-started", lambda app, builder: _register_backend(app)
+    )
     app.connect("builder-inited", _load_formatted)
     app.connect("build-finished", _save_formatted)

@@ -1,5 +1,5 @@
 """Inputs: ``data/`` validated before anything is read, and one hash of everything the chapters'
-code reads (``data/`` and the helper package's modules their kernels import).
+code reads (``data/`` and the kernel API, the helper package's top-level modules).
 
 - A malformed data file stops the build with a message naming the file, the line and the column;
   bytes that passed validation in an earlier build of this folder are not validated again, and
@@ -55,7 +55,9 @@ def _module_files(package: Path, name: str) -> list[Path]:
 
 def kernel_modules(package: Path, sources: list[Path]) -> list[Path]:
     """The helper package's files the chapters' kernels run: the modules their pages import,
-    and the modules those import (at any depth, inside functions too)."""
+    and the modules those import (at any depth, inside functions too). Parsing them takes a
+    tenth of a second or two, so the build does not: the tests check with it that these are
+    the top-level modules the build hashes (:func:`kernel_side`)."""
     names = {
         m
         for src in sources
@@ -84,27 +86,25 @@ def kernel_modules(package: Path, sources: list[Path]) -> list[Path]:
     return sorted(seen)
 
 
-def inputs_hash(package: Path, sources: list[Path], data: str) -> str:
+def kernel_side(package: Path) -> list[Path]:
+    """The kernel API: the package's top-level modules. By the package's layout these are
+    exactly the modules the chapters' kernels run (``tests/test_layout.py`` checks it against
+    :func:`kernel_modules`), so the build finds them without parsing any source."""
+    return sorted(package.glob("*.py"))
+
+
+def inputs_hash(package: Path, data: str) -> str:
     """One SHA-256 over ``data`` (the digest of ``data/``, :func:`migbook.data.data_digest`) and
-    the package's files the chapters' kernels run (:func:`kernel_modules`): what a chapter's
-    outputs can depend on besides its own cells. The Sphinx side, templates and tools are not in
-    it: editing them executes nothing."""
+    the kernel API (:func:`kernel_side`): what a chapter's outputs can depend on besides its own
+    cells. The Sphinx side, templates and tools are not in it: editing them executes nothing."""
     h = hashlib.sha256(data.encode())
-    for p in kernel_modules(package, sources):
+    for p in kernel_side(package):
         h.update(
             p.relative_to(package).as_posix().encode()
             + b"\0"
             + p.read_bytes()
         )
     return h.hexdigest()
-
-
-def _pages(app: Sphinx) -> list[Path]:
-    project = app.project
-    docs = project.discover(
-        app.config.exclude_patterns, app.config.include_patterns
-    )
-    return [Path(project.doc2path(d, absolute=True)) for d in sorted(docs)]
 
 
 def _stamp(app) -> Path:
@@ -147,7 +147,7 @@ def inputs_changed(env) -> bool:
 
 
 def _on_builder_inited(app: Sphinx) -> None:
-    digest = inputs_hash(PACKAGE, _pages(app), data_digest())
+    digest = inputs_hash(PACKAGE, data_digest())
     stamp = _stamp(app)
     st = InputsState(
         digest, not stamp.exists() or stamp.read_text() != digest

@@ -69,6 +69,19 @@ def _chart_png(
     return base64.b64encode(png).decode(), spec.get("description", "")
 
 
+def _load(path: Path):
+    """A notebook of nbformat 4 from ``path``, not validated: every notebook read here was
+    written by myst-nb or by this module and is validated once, just before it is published
+    (``nbformat.read`` would validate the whole notebook on each read; ``nbformat.v4.reads``
+    is its reader of version 4, as ``nbformat.v4.writes`` is the writer used below)."""
+    import nbformat
+
+    nb = nbformat.v4.reads(path.read_text(encoding="utf-8"))
+    if nb.get("nbformat") != 4:
+        raise ValueError(f"{path}: not a notebook of nbformat 4")
+    return nb
+
+
 def publish_notebook(
     src: Path,
     dest: Path,
@@ -84,7 +97,7 @@ def publish_notebook(
     added."""
     import nbformat
 
-    nb = nbformat.read(str(src), as_version=4)
+    nb = _load(Path(src))
     added = 0
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -223,7 +236,7 @@ def _with_cached_outputs(app: Sphinx, doctree) -> None:
     import nbformat
     from jupyter_cache import get_cache
 
-    nb = nbformat.reads(out.read_text(encoding="utf-8"), as_version=4)
+    nb = _load(out)
     code = [c for c in nb.cells if c.cell_type == "code"]
     if not code or any(c.get("execution_count") for c in code):
         return  # executed while read, or nothing to execute
@@ -233,7 +246,8 @@ def _with_cached_outputs(app: Sphinx, doctree) -> None:
         ).merge_match_into_notebook(nb)
     except KeyError:
         return  # not executed (execution_mode: off, say): published as it is
-    out.write_text(nbformat.writes(merged), encoding="utf-8")
+    # validated when it is published (publish_notebook)
+    out.write_text(nbformat.v4.writes(merged), encoding="utf-8")
 
 
 def setup_notebooks(app: Sphinx) -> None:
