@@ -725,3 +725,64 @@ def test_search_index_stems_words_in_c():
         "remitt",
         "migrat",
     ]
+
+
+def test_published_notebook_text_is_nbformats():
+    """``notebook_json`` writes what ``nbformat.v4.writes`` writes (without its deep copy):
+    every kind of text nbformat splits into lines (sources, attachments, text/*, SVG and
+    JavaScript outputs, streams), a JSON output kept whole, the transient keys left out."""
+    import nbformat
+    from nbformat.v4 import (
+        new_code_cell,
+        new_markdown_cell,
+        new_notebook,
+        new_output,
+    )
+
+    from migbook.sphinx.published_notebooks import notebook_json
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg">\n<rect/>\n</svg>'
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell(
+                "# Title\n\nA line é, and ![x](attachment:x.png)\n",
+                attachments={
+                    "x.png": {"image/png": "iVBOR", "text/plain": "a\nb"}
+                },
+            ),
+            new_code_cell(
+                "x = 1\nprint(x)",
+                execution_count=1,
+                metadata={"trusted": True, "tags": ["t"]},
+                outputs=[
+                    new_output("stream", name="stdout", text="1\n2\n"),
+                    new_output(
+                        "display_data",
+                        data={
+                            "text/plain": "one\ntwo",
+                            "text/html": "<p>a</p>\n<p>b</p>",
+                            "image/svg+xml": svg,
+                            "application/javascript": "a();\nb();",
+                            "application/vnd.migbook.chart+json": {
+                                "datasets": {"d": [{"a": 1}, {"a": 2}]}
+                            },
+                        },
+                        metadata={"scrapbook": {"name": "k"}},
+                    ),
+                    new_output(
+                        "execute_result",
+                        data={"text/plain": "3"},
+                        execution_count=1,
+                    ),
+                ],
+            ),
+        ],
+        metadata={
+            "orig_nbformat": 3,
+            "kernelspec": {"name": "python3", "display_name": "Python 3"},
+        },
+    )
+    expected = nbformat.v4.writes(nb)
+    assert notebook_json(nb) == expected
+    assert '"trusted"' not in expected and "orig_nbformat" not in expected
+    assert '"a();\\n",' in expected  # the split did happen

@@ -73,13 +73,58 @@ def _load(path: Path):
     """A notebook of nbformat 4 from ``path``, not validated: every notebook read here was
     written by myst-nb or by this module and is validated once, just before it is published
     (``nbformat.read`` would validate the whole notebook on each read; ``nbformat.v4.reads``
-    is its reader of version 4, as ``nbformat.v4.writes`` is the writer used below)."""
+    is its reader of version 4)."""
     import nbformat
 
     nb = nbformat.v4.reads(path.read_text(encoding="utf-8"))
     if nb.get("nbformat") != 4:
         raise ValueError(f"{path}: not a notebook of nbformat 4")
     return nb
+
+
+#: non-text mime types whose strings nbformat writes as lists of lines, like ``text/*``
+SPLIT_MIMES = {"application/javascript", "image/svg+xml"}
+
+
+def _split_bundle(data: dict) -> None:
+    for key, value in data.items():
+        if isinstance(value, str) and (
+            key.startswith("text/") or key in SPLIT_MIMES
+        ):
+            data[key] = value.splitlines(True)
+
+
+def notebook_json(nb) -> str:
+    """The text ``nbformat.v4.writes`` gives for ``nb`` (its JSON options; the transient keys
+    left out; sources and text outputs as lists of lines), made in place: ``nb`` is changed.
+    ``nbformat.v4.writes`` first deep-copies the notebook, most of its time for a chapter whose
+    outputs hold chart specs (thousands of small dicts): about half a second a clean build.
+    ``tests/test_sphinx_ext.py`` checks that the two give the same text."""
+    import json
+
+    nb.metadata.pop("orig_nbformat", None)
+    nb.metadata.pop("orig_nbformat_minor", None)
+    nb.metadata.pop("signature", None)
+    for cell in nb.cells:
+        cell.metadata.pop("trusted", None)
+        if isinstance(cell.get("source"), str):
+            cell["source"] = cell["source"].splitlines(True)
+        for attachment in cell.get("attachments", {}).values():
+            _split_bundle(attachment)
+        if cell.cell_type != "code":
+            continue
+        for out in cell.outputs:
+            if out.output_type in ("execute_result", "display_data"):
+                _split_bundle(out.get("data", {}))
+            elif out.output_type == "stream" and isinstance(out.text, str):
+                out.text = out.text.splitlines(True)
+    return json.dumps(
+        nb,
+        indent=1,
+        sort_keys=True,
+        separators=(",", ": "),
+        ensure_ascii=False,
+    )
 
 
 def publish_notebook(
@@ -172,7 +217,7 @@ def publish_notebook(
     nbformat.validate(nb)  # raises: a published notebook is a valid one
     dest.parent.mkdir(parents=True, exist_ok=True)
     # validated just above: nbformat.writes would validate it again (a second or so a build)
-    text = nbformat.v4.writes(nb) + "\n"
+    text = notebook_json(nb) + "\n"
     if not dest.exists() or dest.read_text(encoding="utf-8") != text:
         dest.write_text(text, encoding="utf-8")
     return added
@@ -233,7 +278,6 @@ def _with_cached_outputs(app: Sphinx, doctree) -> None:
     out = Path(cfg.output_folder) / f"{app.env.docname}.ipynb"
     if not out.is_file():
         return
-    import nbformat
     from jupyter_cache import get_cache
 
     nb = _load(out)
@@ -247,7 +291,7 @@ def _with_cached_outputs(app: Sphinx, doctree) -> None:
     except KeyError:
         return  # not executed (execution_mode: off, say): published as it is
     # validated when it is published (publish_notebook)
-    out.write_text(nbformat.v4.writes(merged), encoding="utf-8")
+    out.write_text(notebook_json(merged), encoding="utf-8")
 
 
 def setup_notebooks(app: Sphinx) -> None:
