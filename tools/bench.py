@@ -16,7 +16,8 @@ d. the bytes each page transfers on first load (HTML, CSS, JS, fonts, images), m
    gives the default theme's figure for comparison.
 
 With --repeat N each of a, b, c is run N times (fresh copies, book and bare book interleaved) and
-the best time of each is kept. Budgets are reported, not enforced.
+the best time of each is kept (each pass's ratio is listed too: the spread between passes). Budgets
+are reported, not enforced.
 Usage: python tools/bench.py [--book DIR] [--out DIR] [--repeat N] [--no-weight] [--keep]
 """
 
@@ -393,6 +394,15 @@ def summary(res: dict) -> str:
             "  Phases (s): "
             + "; ".join(f"{k} {v}" for k, v in b["phases"].items())
         )
+        passes = res[key].get("passes") or []
+        if len(passes) > 1:
+            lines.append(
+                "  Each pass (book / bare book = ratio): "
+                + "; ".join(
+                    f"{x['book']} / {x['bare']} s = {x['ratio']}"
+                    for x in passes
+                )
+            )
     d = res.get("weight") or {}
     if d:
         lines.append("")
@@ -521,6 +531,20 @@ def main() -> None:
                     ratio_cpu=round(
                         b["cpu_seconds"] / bare["cpu_seconds"], 2
                     ),
+                    # each pass (the book, then the bare book, one after the other): the
+                    # spread that the best-of figures hide
+                    passes=[
+                        {
+                            "book": x[key]["seconds"],
+                            "bare": y[key]["seconds"],
+                            "ratio": round(
+                                x[key]["seconds"] / y[key]["seconds"], 2
+                            ),
+                        }
+                        for x, y in zip(
+                            runs["book"], runs["bare"], strict=True
+                        )
+                    ],
                 )
         if not opts.no_weight:
             print("[bench] (d) bytes per page on first load...", flush=True)
