@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt pyproject.toml | cksu
 # the helper package is imported from this checkout (also inside git worktrees)
 export PYTHONPATH := $(CURDIR)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Python may cache the helper package's compiled modules (migbook/__pycache__/, ignored by git):
+# with PYTHONDONTWRITEBYTECODE set (common in container images) every build, and every kernel
+# it starts, compiled migbook/ from source again (about 0.1 s each)
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: book test validate clean venv bench pdf lab pins lint lint-code format format-chapters stats
 # the tool that compiles requirements.txt from pyproject.toml (exact: its output format is part of the file)

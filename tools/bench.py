@@ -148,6 +148,8 @@ def build(book: Path, strict: bool = True) -> dict:
         "PYTHONPATH": str(book),
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
+    # as `make book` runs it: Python caches compiled modules (the Makefile unexports this)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     t, ru = (
         time.perf_counter(),
         resource.getrusage(resource.RUSAGE_CHILDREN),
