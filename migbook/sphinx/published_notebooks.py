@@ -216,7 +216,7 @@ def publish_notebook(
     plain_notebook.stable_cell_ids(nb)
     nbformat.validate(nb)  # raises: a published notebook is a valid one
     dest.parent.mkdir(parents=True, exist_ok=True)
-    # validated just above: nbformat.writes would validate it again (a second or so a build)
+    # validated just above; nbformat.writes would validate it again and deep-copy it first
     text = notebook_json(nb) + "\n"
     if not dest.exists() or dest.read_text(encoding="utf-8") != text:
         dest.write_text(text, encoding="utf-8")
