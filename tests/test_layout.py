@@ -66,3 +66,37 @@ def test_kernel_api_and_tools_never_import_the_sphinx_side():
                 if m.startswith("migbook.sphinx")
             ]
     assert not found, found
+
+
+def test_a_kernel_imports_altair_only_to_draw():
+    """In a kernel, ``import migbook`` loads the chart theme (and Altair) only if the chapter
+    imported Altair first or asks for ``figure``: a chapter that draws nothing does not pay
+    for Altair."""
+    import subprocess
+    import sys
+
+    def run(code: str) -> str:
+        kernel = (
+            "import sys\n"
+            "from IPython.core.interactiveshell import InteractiveShell\n"
+            "InteractiveShell.instance()\n"
+        )
+        return subprocess.run(
+            [sys.executable, "-c", kernel + code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout.split()
+
+    assert run(
+        "import migbook\nprint('altair' in sys.modules, 'migbook.charts' in sys.modules)"
+    ) == ["False", "False"]
+    assert run(
+        "import altair, migbook\nprint('migbook.charts' in sys.modules)"
+    ) == ["True"]
+    assert run(
+        "from migbook import figure, load\n"
+        "import altair as alt\n"
+        "print('migbook.charts' in sys.modules, alt.theme.active)"
+    ) == ["True", "migbook"]
