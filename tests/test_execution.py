@@ -254,3 +254,33 @@ def test_only_what_kernels_import_decides_re_execution(tmp_path):
     claims = package / "claims.py"
     claims.write_text(claims.read_text() + "# a comment\n")
     assert inputs_hash(package, "data") != before
+
+
+def test_a_failed_build_leaves_the_inputs_changed(tmp_path, monkeypatch):
+    """Inputs A build; inputs B fail (after their kernels ran and were cached); back to A: the
+    cache and the pages are made again, not served from the failed build."""
+    from types import SimpleNamespace
+
+    from migbook.sphinx import inputs
+
+    cache = tmp_path / "cache"
+    app = SimpleNamespace(
+        doctreedir=str(tmp_path),
+        outdir=str(tmp_path / "html"),
+        env=SimpleNamespace(),
+        config=SimpleNamespace(nb_execution_cache_path=str(cache)),
+    )
+
+    def build(data: str, exception=None) -> bool:
+        monkeypatch.setattr(inputs, "data_digest", lambda: data)
+        inputs._on_builder_inited(app)
+        cache.mkdir(exist_ok=True)  # the kernels' outputs, cached
+        inputs.build_finished(app, exception)
+        return inputs.inputs_changed(app.env)
+
+    assert build("A")  # first build: nothing recorded
+    assert not build("A")  # nothing changed
+    assert build("B", RuntimeError("a chapter failed"))
+    assert build("A")  # back to A: changed, so the cache is cleared again
+    assert not cache.exists() or not any(cache.iterdir())
+    assert not build("A")

@@ -140,8 +140,8 @@ class InputsState:
 
 
 def inputs_changed(env) -> bool:
-    """The inputs differ from those of the last build that finished (every page is read and
-    executed again)."""
+    """The inputs differ from those of the last build that finished, or a build with other
+    inputs has failed since (every page is read and executed again)."""
     st = getattr(env, "migbook_inputs", None)
     return st.changed if isinstance(st, InputsState) else True
 
@@ -154,6 +154,11 @@ def _on_builder_inited(app: Sphinx) -> None:
     )
     app.env.migbook_inputs = st
     if st.changed:
+        # until a build with these inputs finishes, no stamp: a build that fails after its
+        # kernels ran (their outputs cached, some pages' doctrees written) must not leave the
+        # last good build's stamp behind, or reverting the inputs to it would serve those
+        # outputs as current
+        stamp.unlink(missing_ok=True)
         cache = Path(
             app.config.nb_execution_cache_path
             or Path(app.outdir).parent / ".jupyter_cache"
