@@ -651,10 +651,15 @@ def test_ledger_columns_come_from_the_schema(tmp_path, tiny_src):
     assert "fixed part from the ledger" not in by_id[done["id"]]["note"]
 
 
-def test_charts_are_drawn_as_soon_as_their_page_is_executed(tmp_path):
+@pytest.mark.parametrize("worker", [True, False], ids=["process", "build"])
+def test_charts_are_drawn_as_soon_as_their_page_is_executed(
+    tmp_path, worker
+):
     """``migbook-page-executed`` draws a page's charts (shown or glued) into the cache, from the
     spec as the page's chart node holds it (keys sorted: vl-convert follows key order), so that
-    writing the page copies them; the page's files are those drawings."""
+    writing the page copies them; the page's files are those drawings. By default the chart
+    process draws them (the page waits for them); with ``migbook_chart_worker = False``, the
+    build's own process."""
     from types import SimpleNamespace
 
     import nbformat
@@ -690,10 +695,22 @@ def test_charts_are_drawn_as_soon_as_their_page_is_executed(tmp_path):
         builder=SimpleNamespace(format="html"),
         outdir=str(tmp_path / "html"),
         doctreedir=str(tmp_path / "doctrees"),
+        config=SimpleNamespace(migbook_chart_worker=worker),
     )
     draw_executed_charts(app, "book/figures", nb)
     assets = chart_assets(app)
     cache = assets.cache
+    assert (assets.worker is not None) == worker
+    if worker:  # the pages wait for their charts
+        for spec in (shown, TINY_SPEC):
+            assets.worker.wait(chart_id(spec))
+        assert assets.worker.drawn == 2
+        proc = assets.worker.proc
+        assets.close()
+        assert proc.poll() is not None and assets.worker is None
+        assert not list(cache.glob("*.request.json")), (
+            "requests left behind"
+        )
     assert cache.parent == tmp_path / "doctrees" / "migbook-charts"
     assert cache.name == cache_version()
     for spec in (shown, TINY_SPEC):
@@ -709,9 +726,103 @@ def test_charts_are_drawn_as_soon_as_their_page_is_executed(tmp_path):
         stem = assets.stem(cid, ordered)
         page_svg = tmp_path / "html" / "_charts" / f"{stem}.svg"
         assert page_svg.read_bytes() == (cache / f"{cid}.svg").read_bytes()
+    assert not list(cache.glob("*.part")), "parts of files left behind"
     # another builder draws nothing
     other = SimpleNamespace(builder=SimpleNamespace(format="latex"))
     draw_executed_charts(other, "book/figures", nb)
+
+
+def _chart_app(tmp_path: Path, worker: bool = True):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        builder=SimpleNamespace(format="html"),
+        outdir=str(tmp_path / "html"),
+        doctreedir=str(tmp_path / "doctrees"),
+        config=SimpleNamespace(migbook_chart_worker=worker),
+    )
+
+
+def _chart_notebook(*specs):
+    import nbformat
+
+    from migbook.charts import render
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "chart",
+            outputs=[
+                nbformat.v4.new_output("display_data", data=render(spec))
+                for spec in specs
+            ],
+        )
+    ]
+    return nb
+
+
+def test_a_chart_the_process_cannot_draw_fails_the_build_naming_it(
+    tmp_path,
+):
+    """The chart process answers that it could not draw the chart; writing the page draws it
+    in the build's own process, which raises the error that names the chart."""
+    from sphinx.errors import ExtensionError
+
+    from migbook.render import chart_id
+    from migbook.sphinx.chart_render import (
+        chart_assets,
+        draw_executed_charts,
+    )
+
+    bad = dict(TINY_SPEC, name="fig-bad", mark="no-such-mark")
+    app = _chart_app(tmp_path)
+    draw_executed_charts(app, "book/figures", _chart_notebook(bad))
+    assets = chart_assets(app)
+    cid = chart_id(bad)
+    assets.worker.wait(cid)
+    assert assets.worker.drawn == 0
+    with pytest.raises(
+        ExtensionError, match="chart fig-bad: cannot convert"
+    ):
+        assets.vega(cid, json.loads(json.dumps(bad, sort_keys=True)))
+    assets.close()
+
+
+def test_charts_are_drawn_when_the_chart_process_is_gone(tmp_path):
+    """A chart process that dies leaves nobody waiting: the page draws its charts itself."""
+    from migbook.render import chart_id
+    from migbook.sphinx.chart_render import (
+        chart_assets,
+        compile_vega,
+        draw_executed_charts,
+    )
+
+    app = _chart_app(tmp_path)
+    assets = chart_assets(app)
+    nb = _chart_notebook(TINY_SPEC)
+    draw_executed_charts(app, "book/figures", nb)
+    assets.worker.proc.kill()  # before or while it draws
+    ordered = json.loads(json.dumps(TINY_SPEC, sort_keys=True))
+    assert assets.vega(chart_id(TINY_SPEC), ordered) == compile_vega(
+        ordered
+    )
+    assets.close()
+
+
+def test_charts_in_the_cache_start_no_chart_process(tmp_path):
+    """A page whose charts are drawn already (an edit that leaves them as they were) starts no
+    process."""
+    from migbook.render import chart_id
+    from migbook.sphinx.chart_render import (
+        chart_assets,
+        draw_executed_charts,
+    )
+
+    app = _chart_app(tmp_path)
+    assets = chart_assets(app)
+    assets.prepare(chart_id(TINY_SPEC), TINY_SPEC)
+    draw_executed_charts(app, "book/figures", _chart_notebook(TINY_SPEC))
+    assert assets.worker is None
 
 
 def test_search_index_stems_words_in_c():

@@ -12,7 +12,8 @@ One module per feature, each with its ``setup_<feature>(app)``:
 - :mod:`.claim_lists`: ``{claims-list}`` (errata, reconciliation) and ``{claims-cite-example}``;
 - :mod:`.policy`: ``{claims-rules}``, the judging policy's rules table (from ``claims.RULES``);
 - :mod:`.chart_render`: charts drawn from their Vega-Lite spec (a myst-nb mime renderer), each chart's
-  static files (named after the figure), downloads, no-script image and citation;
+  static files (named after the figure), downloads, no-script image and citation; the charts of
+  executed pages drawn ahead by a child process (:mod:`.chart_worker`);
 - :mod:`.badges`: the claim badges under the checks (a myst-nb mime renderer), linked by the builder;
 - :mod:`.table_links`: printed tables' download links and citations;
 - :mod:`.published_notebooks`: the executed notebooks published beside their pages, written out

@@ -12,9 +12,10 @@ spec vl-convert compiles from the Vega-Lite one, so it needs only ``vega.min.js`
 second Vega spec for narrow screens (:func:`narrow_spec`: its width follows its container, the
 legend below the plot, panels one above the other), which the page draws where the chart's own
 width does not fit. The downloads and images are always made from the chart's own spec. The
-charts of a page executed in this build are compiled and drawn as soon as its run ends
-(``migbook-page-executed``), while the other pages still execute; writing the page then
-copies them from the cache.
+charts of a page executed in this build are handed, as soon as its run ends
+(``migbook-page-executed``), to a child process that draws them at low priority while the other
+pages still execute (:mod:`.chart_worker`); writing the page waits for its charts and copies them
+from the cache.
 Other builders show the chart's description. Everything happens with no network and no clock,
 and writes the same bytes on every run.
 """
@@ -30,6 +31,11 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+from migbook.sphinx.chart_worker import ChartWorker, write_whole
+
+logger = logging.getLogger(__name__)
 
 CHARTS_DIR = "_charts"
 
@@ -266,6 +272,8 @@ class ChartAssets:
         self.out = outdir / CHARTS_DIR
         self.cache = cachedir
         self.memo: dict[str, tuple[str, str]] = {}
+        #: the child process drawing charts ahead (:meth:`prepare_ahead`), once started
+        self.worker: ChartWorker | None = None
 
     def stem(self, chart_id: str, spec: dict) -> str:
         self.vega(chart_id, spec)
@@ -290,14 +298,14 @@ class ChartAssets:
             self._cached(chart_id, ".svg"),
             self._cached(chart_id, ".png"),
         )
-        try:
+        try:  # each file written whole (a build stopped halfway leaves no part of one)
             if not compiled.exists():
-                compiled.write_text(compile_vega(spec), encoding="utf-8")
+                write_whole(compiled, compile_vega(spec).encode())
             if draw and not svg.exists():
                 text = draw_svg(compiled.read_text(encoding="utf-8"))
-                svg.write_text(text, encoding="utf-8")
+                write_whole(svg, text.encode())
             if draw and not png.exists():
-                png.write_bytes(draw_png(svg.read_text(encoding="utf-8")))
+                write_whole(png, draw_png(svg.read_text(encoding="utf-8")))
         except (
             Exception
         ) as exc:  # vl-convert raises ValueError with the Vega message
@@ -307,11 +315,44 @@ class ChartAssets:
             ) from exc
         self.narrow_vega(chart_id, spec)
 
+    def prepared(self, chart_id: str, spec: dict) -> bool:
+        """Whether :meth:`prepare` has nothing left to do for this chart."""
+        return (
+            all(
+                self._cached(chart_id, ext).exists()
+                for ext in (".vg.json", ".svg", ".png")
+            )
+            and (
+                self.cache / narrow_cache_name(chart_id, narrow_spec(spec))
+            ).exists()
+        )
+
+    def prepare_ahead(self, chart_id: str, spec: dict) -> None:
+        """:meth:`prepare` in the child process (:mod:`.chart_worker`), started for the first
+        chart that is not in the cache; writing the page waits for it (:meth:`vega`)."""
+        if chart_id in self.memo or self.prepared(chart_id, spec):
+            return
+        if self.worker is None:
+            self.cache.mkdir(parents=True, exist_ok=True)
+            self.worker = ChartWorker(self.cache)
+        self.worker.submit(chart_id, spec)
+
+    def close(self) -> None:
+        """Stop the child process, if one was started."""
+        if self.worker is not None:
+            worker, self.worker = self.worker, None
+            worker.close()
+            logger.info(
+                f"[migbook] charts drawn ahead by the chart process: {worker.drawn}"
+            )
+
     def vega(self, chart_id: str, spec: dict) -> str:
         """Write the chart's files if missing or made from another spec (copies of what
         :meth:`prepare` drew); return its compiled Vega spec as JSON text."""
         if chart_id in self.memo:
             return self.memo[chart_id][0]
+        if self.worker is not None:
+            self.worker.wait(chart_id)
         stem = file_stem(chart_id, spec)
         self.out.mkdir(parents=True, exist_ok=True)
         spec_text = (
@@ -358,7 +399,7 @@ class ChartAssets:
                 f"Vega-Lite spec: {exc}"
             ) from exc
         self.cache.mkdir(parents=True, exist_ok=True)
-        cached.write_text(text, encoding="utf-8")
+        write_whole(cached, text.encode())
         return text
 
     def size(self, chart_id: str) -> tuple[int, int]:
@@ -500,7 +541,8 @@ def _depart(self, node) -> None:
 
 def draw_executed_charts(app: Sphinx, docname: str, nb) -> None:
     """``migbook-page-executed``: draw the charts a page just executed has output, into the
-    cache (:meth:`ChartAssets.prepare`), while the build waits for its other pages."""
+    cache, while the build waits for its other pages: in the chart process
+    (:meth:`ChartAssets.prepare_ahead`), or here with ``migbook_chart_worker = False``."""
     from migbook.render import CHART_MIME, chart_id, json_data
 
     if app.builder.format != "html":
@@ -512,7 +554,10 @@ def draw_executed_charts(app: Sphinx, docname: str, nb) -> None:
                 # shown where made, or glued (myst-nb's glue prefixes the type)
                 if mime == CHART_MIME or mime.endswith("/" + CHART_MIME):
                     spec = json_data(content)
-                    assets.prepare(chart_id(spec), spec)
+                    if app.config.migbook_chart_worker:
+                        assets.prepare_ahead(chart_id(spec), spec)
+                    else:
+                        assets.prepare(chart_id(spec), spec)
 
 
 def check_renderers(app: Sphinx, config) -> None:
@@ -541,5 +586,15 @@ def setup_charts(app: Sphinx) -> None:
         man=other,
         texinfo=other,
     )
+    # the charts of executed pages drawn by a child process (chart_worker) rather than the build's
+    app.add_config_value("migbook_chart_worker", True, "", bool)
     app.connect("config-inited", check_renderers)
     app.connect("migbook-page-executed", draw_executed_charts)
+    app.connect("build-finished", close_chart_worker)
+
+
+def close_chart_worker(app: Sphinx, exc) -> None:
+    """``build-finished``: the chart process ends with the build (failed or not)."""
+    assets = getattr(app.builder, "migbook_chart_assets", None)
+    if assets is not None:
+        assets.close()
