@@ -3,8 +3,9 @@
 vl-convert holds Python's interpreter lock while it draws (about 0.1 s a chart, and most of a
 second to start its JavaScript engine). Drawn in the build's own process, as soon as a page has
 run, the charts stalled the threads that feed the kernels their cells: measured on a clean build,
-the kernels fell to a tenth of a core while a page's charts were drawn. Drawn where they are
-written, they would add their seconds to the write phase, which runs on one core.
+the kernels together fell to 0.2-0.4 of a core while a page's charts were drawn, and part of the
+machine sat idle. Drawn where they are written, they would add their seconds to the write phase,
+which runs on one core.
 
 So the build hands each new chart to one child process (``python -m
 migbook.sphinx.chart_worker CACHE``), started when the first executed page has a chart that is not
