@@ -691,12 +691,7 @@ def test_charts_are_drawn_as_soon_as_their_page_is_executed(
             ],
         )
     ]
-    app = SimpleNamespace(
-        builder=SimpleNamespace(format="html"),
-        outdir=str(tmp_path / "html"),
-        doctreedir=str(tmp_path / "doctrees"),
-        config=SimpleNamespace(migbook_chart_worker=worker),
-    )
+    app = _chart_app(tmp_path, worker)
     draw_executed_charts(app, "book/figures", nb)
     assets = chart_assets(app)
     cache = assets.cache
