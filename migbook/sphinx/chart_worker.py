@@ -80,11 +80,8 @@ class ChartWorker:
             )
             self.proc.stdin.write(chart_id + "\n")
             self.proc.stdin.flush()
-        except (
-            OSError,
-            ValueError,
-        ):  # the child is gone: the build draws it
-            answered.set()
+        except (OSError, ValueError):
+            answered.set()  # the child is gone: the build draws the chart itself
 
     def wait(self, chart_id: str) -> None:
         """Until the child has answered for ``chart_id`` (at once if it was never handed over)."""
